@@ -1,0 +1,92 @@
+/** Assemble a running agent: channel, outbox, dispatcher, query worker, schedules, checks, fingerprint. */
+import { computeFingerprint } from '../checks/fingerprint.js';
+import { createQueryEngine } from '../sql/engine.js';
+import { createQueryRunner, type QueryRunner } from '../sql/query-runner.js';
+import type { BackoffOptions } from './backoff.js';
+import type { Log } from './dispatch.js';
+import { AGENT_VERSION } from './facts.js';
+import { registerBasicHandlers } from './handlers/basic.js';
+import { CheckRunner, registerCheckHandlers } from './handlers/checks.js';
+import { registerQueryHandler } from './handlers/query.js';
+import { registerScheduleHandler, Scheduler } from './handlers/schedule.js';
+import { AgentRuntime } from './runtime.js';
+
+/** A started agent and how to stop it. */
+export interface StartedAgent {
+  runtime: AgentRuntime;
+  checks: CheckRunner;
+  stop(): Promise<void>;
+}
+
+/** The fingerprint of this host (computed on the main thread: a handful of file reads). */
+function fingerprint(root: string, log: Log): Record<string, unknown> {
+  const engine = createQueryEngine({ root });
+  try {
+    return computeFingerprint(engine) as unknown as Record<string, unknown>;
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, 'fingerprint failed');
+    return {};
+  } finally {
+    engine.close();
+  }
+}
+
+/** Start the agent in this process. */
+export function startAgent(options: {
+  stateDir: string;
+  log: Log;
+  backoff?: BackoffOptions;
+  root?: string;
+  checkTickMs?: number;
+}): StartedAgent {
+  const root = options.root ?? '/';
+  let fp = fingerprint(root, options.log);
+  const runtime = new AgentRuntime({
+    stateDir: options.stateDir,
+    log: options.log,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    extraFacts: () => ({ fingerprint: fp }),
+  });
+  let runner: QueryRunner | undefined;
+  const getRunner = () => {
+    runner ??= createQueryRunner({
+      root,
+      agentInfo: () => ({
+        id: runtime.state.agent_id,
+        version: AGENT_VERSION,
+        mode: runtime.status().mode,
+        outbox_depth: runtime.outbox.depth(),
+        uptime: runtime.uptime(),
+      }),
+    });
+    return runner;
+  };
+  registerBasicHandlers(runtime.dispatcher, (mode, pollS) => runtime.setMode(mode, pollS));
+  registerQueryHandler(runtime.dispatcher, getRunner, runtime.outbox);
+  const scheduler = new Scheduler(options.stateDir, getRunner, runtime.outbox, options.log);
+  registerScheduleHandler(runtime.dispatcher, scheduler);
+  const checks = new CheckRunner(
+    options.stateDir,
+    getRunner,
+    runtime.outbox,
+    options.log,
+    options.checkTickMs,
+  );
+  registerCheckHandlers(runtime.dispatcher, checks);
+  const refresh = setInterval(() => {
+    fp = fingerprint(root, options.log);
+  }, 3600_000);
+  refresh.unref();
+  runtime.start();
+  return {
+    runtime,
+    checks,
+    async stop() {
+      clearInterval(refresh);
+      scheduler.stop();
+      checks.stop();
+      await runtime.stop();
+      await runner?.close();
+    },
+  };
+}

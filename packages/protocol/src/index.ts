@@ -1,0 +1,13 @@
+/** @vigil/protocol: the one wire contract shared by server, agent, CLI and console. */
+
+export * from './agent/channel-binding.js';
+export * from './agent/envelope.js';
+export * from './agent/messages.js';
+export * from './api/audit.js';
+export * from './api/auth.js';
+export * from './api/common.js';
+export * from './api/devices.js';
+export * from './checks.js';
+export * from './errors.js';
+export * from './roles.js';
+export * from './validate.js';

@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VigilError } from '@vigil/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseListen, resolveServerConfig } from './config.js';
+
+/** The VigilError a call throws (fails the test when it does not throw one). */
+function configError(fn: () => unknown): VigilError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(VigilError);
+    return error as VigilError;
+  }
+  throw new Error('expected an E_CONFIG error, but the call succeeded');
+}
+
+describe('resolveServerConfig', () => {
+  let dir: string;
+  let jsonFile: string;
+  let yamlFile: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+    jsonFile = join(dir, 'vigil.json');
+    yamlFile = join(dir, 'vigil.yaml');
+    writeFileSync(
+      jsonFile,
+      JSON.stringify({
+        listen: '127.0.0.1:9001',
+        'log-level': 'warn',
+        heartbeat: 40,
+        'poll-interval': 20,
+        data: 'from-json',
+      }),
+    );
+    writeFileSync(
+      yamlFile,
+      'listen: 127.0.0.1:9002\nlog-level: error\nheartbeat: 45\nbus: memory\ndata: from-yaml\n',
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('uses the defaults when nothing is given', () => {
+    const c = resolveServerConfig({ env: {}, cwd: dir });
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8443,
+      logLevel: 'info',
+      bus: 'memory',
+      heartbeatSeconds: 30,
+      pollSeconds: 15,
+      publicUrl: 'https://127.0.0.1:8443',
+    });
+    expect(c.dataDir).toBe(join(dir, '.vigil'));
+    expect(c.db).toBe(`sqlite:${join(dir, '.vigil', 'vigil.db')}`);
+    expect(c.tlsCert).toBeUndefined();
+  });
+
+  it('reads a JSON config file over the defaults', () => {
+    const c = resolveServerConfig({ env: {}, cwd: dir, configFile: 'vigil.json' });
+    expect(c).toMatchObject({
+      port: 9001,
+      logLevel: 'warn',
+      heartbeatSeconds: 40,
+      pollSeconds: 20,
+      dataDir: join(dir, 'from-json'),
+    });
+  });
+
+  it('reads a YAML config file, also when named by VIGIL_CONFIG', () => {
+    const c = resolveServerConfig({ env: { VIGIL_CONFIG: yamlFile }, cwd: dir });
+    expect(c).toMatchObject({
+      port: 9002,
+      logLevel: 'error',
+      heartbeatSeconds: 45,
+      dataDir: join(dir, 'from-yaml'),
+    });
+    expect(c.pollSeconds).toBe(15);
+  });
+
+  it('lets VIGIL_* variables override the config file', () => {
+    const c = resolveServerConfig({
+      env: { VIGIL_LISTEN: '127.0.0.1:9100', VIGIL_LOG_LEVEL: 'debug' },
+      cwd: dir,
+      configFile: jsonFile,
+    });
+    expect(c.port).toBe(9100);
+    expect(c.logLevel).toBe('debug');
+    // Not set in the environment: still from the file.
+    expect(c.heartbeatSeconds).toBe(40);
+  });
+
+  it('lets flags override the environment and the file', () => {
+    const c = resolveServerConfig({
+      flags: { listen: '[::1]:9200', logLevel: 'trace', heartbeat: '5' },
+      env: { VIGIL_LISTEN: '127.0.0.1:9100', VIGIL_LOG_LEVEL: 'debug', VIGIL_HEARTBEAT: '99' },
+      cwd: dir,
+      configFile: jsonFile,
+    });
+    expect(c).toMatchObject({
+      host: '::1',
+      port: 9200,
+      logLevel: 'trace',
+      heartbeatSeconds: 5,
+      publicUrl: 'https://[::1]:9200',
+    });
+    // Flags left undefined do not erase lower layers.
+    expect(c.pollSeconds).toBe(20);
+  });
+
+  it('ignores empty environment variables', () => {
+    const c = resolveServerConfig({
+      env: { VIGIL_LISTEN: '', VIGIL_LOG_LEVEL: '' },
+      cwd: dir,
+      configFile: jsonFile,
+    });
+    expect(c.port).toBe(9001);
+    expect(c.logLevel).toBe('warn');
+  });
+
+  it('refuses a bad --listen with E_CONFIG and an example', () => {
+    for (const bad of ['nope', '127.0.0.1', '127.0.0.1:99999', 'host:port', ':8443']) {
+      const e = configError(() => resolveServerConfig({ flags: { listen: bad }, env: {}, cwd: dir }));
+      expect(e.code).toBe('E_CONFIG');
+      expect(e.message).toContain('--listen must be HOST:PORT');
+      expect(e.message).toContain(`'${bad}'`);
+    }
+    expect(parseListen('[::1]:8443')).toEqual({ host: '::1', port: 8443 });
+  });
+
+  it('refuses a bad --log-level, naming the allowed levels', () => {
+    const e = configError(() => resolveServerConfig({ env: { VIGIL_LOG_LEVEL: 'loud' }, cwd: dir }));
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toMatch(
+      /--log-level must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'/,
+    );
+  });
+
+  it('refuses a --db that is neither sqlite: nor postgres://', () => {
+    const e = configError(() =>
+      resolveServerConfig({ flags: { db: 'mysql://localhost/vigil' }, env: {}, cwd: dir }),
+    );
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toContain("--db must be sqlite:PATH or postgres://…, got 'mysql://localhost/vigil'");
+    expect(resolveServerConfig({ flags: { db: 'postgres://u@127.0.0.1/v' }, env: {}, cwd: dir }).db).toBe(
+      'postgres://u@127.0.0.1/v',
+    );
+    expect(resolveServerConfig({ flags: { db: 'sqlite:rel.db' }, env: {}, cwd: dir }).db).toBe(
+      `sqlite:${join(dir, 'rel.db')}`,
+    );
+  });
+
+  it('refuses an unknown config-file key, naming it and the known ones', () => {
+    const file = join(dir, 'typo.yaml');
+    writeFileSync(file, 'listen: 127.0.0.1:9000\nlisen: 127.0.0.1:9001\n');
+    const e = configError(() => resolveServerConfig({ env: {}, cwd: dir, configFile: file }));
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toContain(`config file ${file}: unknown option 'lisen'`);
+    expect(e.message).toContain('known: data, listen');
+  });
+
+  it('refuses a missing, malformed or non-mapping config file', () => {
+    expect(
+      configError(() => resolveServerConfig({ env: {}, cwd: dir, configFile: 'absent.json' })).message,
+    ).toContain('does not exist');
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"listen": ');
+    const e = configError(() => resolveServerConfig({ env: {}, cwd: dir, configFile: broken }));
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toContain('is not valid JSON');
+    const list = join(dir, 'list.yaml');
+    writeFileSync(list, '- a\n- b\n');
+    expect(configError(() => resolveServerConfig({ env: {}, cwd: dir, configFile: list })).message).toContain(
+      'must hold a mapping',
+    );
+  });
+
+  it('refuses non-positive intervals and an unknown bus', () => {
+    expect(
+      configError(() => resolveServerConfig({ flags: { heartbeat: '0' }, env: {}, cwd: dir })).message,
+    ).toContain("--heartbeat must be a positive whole number, got '0'");
+    expect(
+      configError(() => resolveServerConfig({ flags: { pollInterval: '1.5' }, env: {}, cwd: dir })).message,
+    ).toContain('--poll-interval');
+    expect(
+      configError(() => resolveServerConfig({ flags: { bus: 'kafka://x' }, env: {}, cwd: dir })).code,
+    ).toBe('E_CONFIG');
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * Server configuration from flags, `VIGIL_*` environment variables and a config file (JSON or
+ * YAML), in that order of precedence, over built-in defaults. One table describes every option
+ * so `vigil server --help` and the resolution can never disagree.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { VigilError } from '@vigil/protocol';
+import YAML from 'yaml';
+
+/** The resolved configuration of one server node. */
+export interface ServerConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  db: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  adminEmail?: string;
+  publicUrl: string;
+  bus: string;
+  heartbeatSeconds: number;
+  pollSeconds: number;
+  webDir?: string;
+}
+
+/** One configurable option: its flag, environment variable, config-file key and help text. */
+export interface OptionSpec {
+  key: keyof RawOptions;
+  flag: string;
+  env: string;
+  arg?: string;
+  description: string;
+}
+
+/** Options as strings, before defaults and parsing. */
+export interface RawOptions {
+  data?: string;
+  listen?: string;
+  db?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  logLevel?: string;
+  adminEmail?: string;
+  publicUrl?: string;
+  bus?: string;
+  heartbeat?: string;
+  pollInterval?: string;
+  webDir?: string;
+}
+
+/** Every server option, for `--help` and resolution. */
+export const SERVER_OPTIONS: OptionSpec[] = [
+  {
+    key: 'data',
+    flag: '--data',
+    env: 'VIGIL_DATA',
+    arg: 'DIR',
+    description: 'data directory: keys, certificates, SQLite store (default ./.vigil)',
+  },
+  {
+    key: 'listen',
+    flag: '--listen',
+    env: 'VIGIL_LISTEN',
+    arg: 'HOST:PORT',
+    description: 'address to listen on (default 127.0.0.1:8443)',
+  },
+  {
+    key: 'db',
+    flag: '--db',
+    env: 'VIGIL_DB',
+    arg: 'URL',
+    description: 'store: sqlite:PATH or postgres://… (default sqlite:DATA/vigil.db)',
+  },
+  {
+    key: 'tlsCert',
+    flag: '--tls-cert',
+    env: 'VIGIL_TLS_CERT',
+    arg: 'FILE',
+    description: 'TLS certificate (PEM) to serve instead of the generated one',
+  },
+  {
+    key: 'tlsKey',
+    flag: '--tls-key',
+    env: 'VIGIL_TLS_KEY',
+    arg: 'FILE',
+    description: 'private key (PEM) of --tls-cert',
+  },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    env: 'VIGIL_LOG_LEVEL',
+    arg: 'LEVEL',
+    description: 'fatal|error|warn|info|debug|trace|silent (default info)',
+  },
+  {
+    key: 'adminEmail',
+    flag: '--admin-email',
+    env: 'VIGIL_ADMIN_EMAIL',
+    arg: 'EMAIL',
+    description: 'create this admin with a one-time password on first start',
+  },
+  {
+    key: 'publicUrl',
+    flag: '--public-url',
+    env: 'VIGIL_PUBLIC_URL',
+    arg: 'URL',
+    description: 'URL agents and users reach this server at (default https://HOST:PORT)',
+  },
+  {
+    key: 'bus',
+    flag: '--bus',
+    env: 'VIGIL_BUS',
+    arg: 'URL',
+    description: 'fan-out bus between nodes: memory or redis://… (default memory)',
+  },
+  {
+    key: 'heartbeat',
+    flag: '--heartbeat',
+    env: 'VIGIL_HEARTBEAT',
+    arg: 'SECONDS',
+    description: 'agent heartbeat interval (default 30)',
+  },
+  {
+    key: 'pollInterval',
+    flag: '--poll-interval',
+    env: 'VIGIL_POLL_INTERVAL',
+    arg: 'SECONDS',
+    description: 'agent poll interval in poll mode (default 15)',
+  },
+  {
+    key: 'webDir',
+    flag: '--web-dir',
+    env: 'VIGIL_WEB_DIR',
+    arg: 'DIR',
+    description: 'built console to serve (default packages/web/dist)',
+  },
+];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function readConfigFile(path: string): RawOptions {
+  if (!existsSync(path)) throw new VigilError('E_CONFIG', `config file ${path} does not exist`);
+  let parsed: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    parsed = path.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (error) {
+    throw new VigilError(
+      'E_CONFIG',
+      `config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new VigilError('E_CONFIG', `config file ${path} must hold a mapping of option names to values`);
+  const out: RawOptions = {};
+  const known = new Map(SERVER_OPTIONS.map((o) => [o.flag.slice(2), o.key]));
+  for (const [name, value] of Object.entries(parsed)) {
+    const key = known.get(name) ?? SERVER_OPTIONS.find((o) => o.key === name)?.key;
+    if (!key)
+      throw new VigilError(
+        'E_CONFIG',
+        `config file ${path}: unknown option '${name}'; known: ${[...known.keys()].join(', ')}`,
+      );
+    out[key] = String(value);
+  }
+  return out;
+}
+
+function positiveInt(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new VigilError('E_CONFIG', `${what} must be a positive whole number, got '${value}'`);
+  return n;
+}
+
+/** Parse `HOST:PORT` (IPv6 hosts in brackets). */
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || port < 0 || port > 65535) {
+    throw new VigilError(
+      'E_CONFIG',
+      `--listen must be HOST:PORT (e.g. 127.0.0.1:8443 or [::1]:8443), got '${value}'`,
+    );
+  }
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+/** Resolve the configuration: flags over environment over config file over defaults. */
+export function resolveServerConfig(input: {
+  flags?: RawOptions;
+  env?: NodeJS.ProcessEnv;
+  configFile?: string;
+  cwd?: string;
+}): ServerConfig {
+  const env = input.env ?? process.env;
+  const cwd = input.cwd ?? process.cwd();
+  const fileName = input.configFile ?? env.VIGIL_CONFIG;
+  const fromFile = fileName ? readConfigFile(resolve(cwd, fileName)) : {};
+  const fromEnv: RawOptions = {};
+  for (const o of SERVER_OPTIONS) {
+    const v = env[o.env];
+    if (v !== undefined && v !== '') fromEnv[o.key] = v;
+  }
+  const raw: RawOptions = { ...fromFile, ...fromEnv, ...stripUndefined(input.flags ?? {}) };
+
+  const dataDir = resolve(cwd, raw.data ?? '.vigil');
+  const { host, port } = parseListen(raw.listen ?? '127.0.0.1:8443');
+  const logLevel = (raw.logLevel ?? 'info') as ServerConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new VigilError(
+      'E_CONFIG',
+      `--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${raw.logLevel}'`,
+    );
+  const db = raw.db ?? `sqlite:${resolve(dataDir, 'vigil.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(db))
+    throw new VigilError('E_CONFIG', `--db must be sqlite:PATH or postgres://…, got '${db}'`);
+  const bus = raw.bus ?? 'memory';
+  if (bus !== 'memory' && !bus.startsWith('redis://'))
+    throw new VigilError('E_CONFIG', `--bus must be memory or redis://…, got '${bus}'`);
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    dataDir,
+    host,
+    port,
+    db:
+      db.startsWith('sqlite:') && !db.startsWith('sqlite::memory:')
+        ? `sqlite:${resolve(cwd, db.slice(7))}`
+        : db,
+    ...(raw.tlsCert ? { tlsCert: resolve(cwd, raw.tlsCert) } : {}),
+    ...(raw.tlsKey ? { tlsKey: resolve(cwd, raw.tlsKey) } : {}),
+    logLevel,
+    ...(raw.adminEmail ? { adminEmail: raw.adminEmail } : {}),
+    publicUrl: raw.publicUrl ?? `https://${urlHost}:${port}`,
+    bus,
+    heartbeatSeconds: positiveInt(raw.heartbeat ?? '30', '--heartbeat'),
+    pollSeconds: positiveInt(raw.pollInterval ?? '15', '--poll-interval'),
+    ...(raw.webDir ? { webDir: resolve(cwd, raw.webDir) } : {}),
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

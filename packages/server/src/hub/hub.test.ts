@@ -1,0 +1,226 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { ed25519PublicKeyFromRaw, verifyCommand } from '@vigil/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectRawAgent,
+  createEnrollmentToken,
+  enrollRawAgent,
+  rawPoll,
+  testFacts,
+} from '../test-support/raw-agent.js';
+import { startTestServer, type TestServer } from '../test-support/test-app.js';
+
+const status = { mode: 'poll', version: '0.1.0', outbox_depth: 0, outbox_evicted: 0 };
+
+describe('agent hub', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite', { heartbeat: 1, poll: 1 });
+  });
+  afterAll(async () => s?.stop());
+
+  const deviceStatus = async (id: string) =>
+    (await s.call('GET', `/api/v1/devices/${id}`, { token: s.adminToken })).body.status;
+  const waitFor = async (fn: () => Promise<boolean>, ms = 5000) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (await fn()) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  };
+
+  it('authenticates a live agent by its key bound to the TLS session and marks it online', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-1'));
+    expect(agent.status).toBe(201);
+    const session = await connectRawAgent(s, agent);
+    const ok = await session.next((m) => m.t === 'auth.ok');
+    expect(ok.heartbeat_s).toBe(1);
+    expect(await deviceStatus(agent.id)).toBe('online');
+    session.send({ t: 'agent.goodbye', reason: 'stop' });
+    session.ws.close(1000);
+    await session.closed;
+    expect(await waitFor(async () => (await deviceStatus(agent.id)) === 'offline')).toBe(true);
+    const lost = await s.vigil.services.repos.alerts.list(agent.accountId, {
+      device_id: agent.id,
+      rule: 'agent.lost',
+    });
+    expect(lost).toHaveLength(0);
+  });
+
+  it('refuses a signature by another key with close code 4401 and an unknown agent likewise', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-2'));
+    const bad = await connectRawAgent(s, agent, { signWith: generateKeyPairSync('ed25519').privateKey });
+    expect((await bad.closed).code).toBe(4401);
+    const unknown = await connectRawAgent(s, { ...agent, id: 'f'.repeat(32) });
+    expect((await unknown.closed).code).toBe(4401);
+  });
+
+  it('delivers a signed ping the agent can verify, and ingests results exactly once', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-3'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    const sent = await s.call('POST', `/api/v1/devices/${agent.id}/commands`, {
+      token: s.adminToken,
+      body: { kind: 'agent.ping', body: { echo: 'hi' } },
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.delivered).toBe(true);
+    const cmd = await session.nextCommand('agent.ping');
+    const serverKey = ed25519PublicKeyFromRaw(s.vigil.services.keys.signingPublicKey);
+    const verified = verifyCommand(cmd.env, {
+      serverKey,
+      accountId: agent.accountId,
+      agentId: agent.id,
+      now: Date.now(),
+      seen: () => false,
+    });
+    expect(verified.ok).toBe(true);
+    if (!verified.ok) return;
+    expect(verified.command.body).toEqual({ echo: 'hi' });
+    const item = {
+      id: 'msg-result-0001',
+      kind: 'command.result',
+      at: Date.now(),
+      body: { command_id: verified.command.id, kind: 'agent.ping', ok: true, result: { echo: 'hi' } },
+    };
+    session.send({ t: 'outbox.deliver', items: [item] });
+    expect((await session.next((m) => m.t === 'outbox.ack')).ids).toEqual(['msg-result-0001']);
+    session.inbox.length = 0;
+    session.send({ t: 'outbox.deliver', items: [item] });
+    expect((await session.next((m) => m.t === 'outbox.ack')).ids).toEqual(['msg-result-0001']);
+    expect(await s.vigil.services.repos.agentMessages.count(agent.id)).toBe(1);
+    const result = await s.call('GET', `/api/v1/devices/${agent.id}/commands/${verified.command.id}`, {
+      token: s.adminToken,
+    });
+    expect(result.body).toMatchObject({ completed: true, ok: true, result: { echo: 'hi' } });
+    session.ws.close();
+  });
+
+  it('closes with 4400 on a message outside the protocol', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-4'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    session.send({ t: 'rm.rf', path: '/' });
+    expect((await session.closed).code).toBe(4400);
+  });
+
+  it('marks an agent that vanishes without goodbye lost and raises an alert', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-5'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    session.ws.terminate();
+    expect(await waitFor(async () => (await deviceStatus(agent.id)) === 'lost')).toBe(true);
+    const lost = await s.vigil.services.repos.alerts.list(agent.accountId, {
+      device_id: agent.id,
+      rule: 'agent.lost',
+    });
+    expect(lost).toHaveLength(1);
+  });
+
+  it('revocation closes the live connection within a second and bars the key', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-6'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    const t0 = Date.now();
+    const res = await s.call('POST', `/api/v1/devices/${agent.id}/revoke`, { token: s.adminToken });
+    expect(res.body.status).toBe('revoked');
+    const closed = await session.closed;
+    expect(closed.code).toBe(4403);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const again = await connectRawAgent(s, agent);
+    expect((await again.closed).code).toBe(4403);
+    const poll = await rawPoll(s, agent, { items: [], status });
+    expect(poll.status).toBe(403);
+    expect(poll.body.error.code).toBe('E_AGENT_REVOKED');
+  });
+
+  it('accepts signed polls, refuses replays and forged ones, and hands queued commands over', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('poll-1'));
+    const first = await rawPoll(
+      s,
+      agent,
+      { items: [], status, facts: agent.facts },
+      { nonce: 'aa'.repeat(16) },
+    );
+    expect(first.status).toBe(200);
+    expect(await deviceStatus(agent.id)).toBe('online');
+    const replay = await rawPoll(
+      s,
+      agent,
+      { items: [], status, facts: agent.facts },
+      { nonce: 'aa'.repeat(16) },
+    );
+    expect(replay.body.error.code).toBe('E_SIGNATURE_INVALID');
+    const forged = await rawPoll(
+      s,
+      agent,
+      { items: [], status },
+      { signWith: generateKeyPairSync('ed25519').privateKey },
+    );
+    expect(forged.status).toBe(401);
+    const sent = await s.call('POST', `/api/v1/devices/${agent.id}/commands`, {
+      token: s.adminToken,
+      body: { kind: 'agent.ping' },
+    });
+    expect(sent.body.delivered).toBe(false);
+    const next = await rawPoll(s, agent, {
+      items: [{ id: 'poll-item-0001', kind: 'test.event', at: Date.now(), body: { n: 1 } }],
+      status,
+    });
+    expect(next.body.acks).toEqual(['poll-item-0001']);
+    expect(
+      next.body.commands.map(
+        (e: { payload: string }) => JSON.parse(Buffer.from(e.payload, 'base64').toString()).kind,
+      ),
+    ).toEqual(['agent.ping']);
+    const after = await rawPoll(s, agent, { items: [], status });
+    expect(after.body.commands).toHaveLength(0);
+    expect(await waitFor(async () => (await deviceStatus(agent.id)) === 'lost', 9000)).toBe(true);
+  }, 15_000);
+
+  it('signs a campaign once for many agents; each can verify it as addressed to its account', async () => {
+    const token = await createEnrollmentToken(s);
+    const a = await enrollRawAgent(s, token, testFacts('camp-a'));
+    const b = await enrollRawAgent(s, token, testFacts('camp-b'));
+    const [sa, sb] = await Promise.all([connectRawAgent(s, a), connectRawAgent(s, b)]);
+    await Promise.all([sa.next((m) => m.t === 'auth.ok'), sb.next((m) => m.t === 'auth.ok')]);
+    const d = await s.vigil.hub.sendCampaign(a.accountId, [a.id, b.id], 'agent.ping', {});
+    expect(d.live.sort()).toEqual([a.id, b.id].sort());
+    const [ca, cb] = await Promise.all([sa.nextCommand('agent.ping'), sb.nextCommand('agent.ping')]);
+    expect(ca.env.sig).toBe(cb.env.sig);
+    const serverKey = ed25519PublicKeyFromRaw(s.vigil.services.keys.signingPublicKey);
+    for (const [agent, c] of [
+      [a, ca],
+      [b, cb],
+    ] as const) {
+      expect(
+        verifyCommand(c.env, {
+          serverKey,
+          accountId: agent.accountId,
+          agentId: agent.id,
+          now: Date.now(),
+          seen: () => false,
+        }).ok,
+      ).toBe(true);
+      expect(
+        verifyCommand(c.env, {
+          serverKey,
+          accountId: 'other-account',
+          agentId: agent.id,
+          now: Date.now(),
+          seen: () => false,
+        }),
+      ).toMatchObject({ ok: false, reason: 'wrong_audience' });
+    }
+    sa.ws.close();
+    sb.ws.close();
+  });
+});

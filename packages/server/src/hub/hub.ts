@@ -1,0 +1,387 @@
+/**
+ * The agent hub of one server node: live sessions, poll presence, command delivery and
+ * presence bookkeeping (online / offline / lost / revoked). One sweep timer serves every agent
+ * (a timer per connection does not scale to 100k).
+ */
+import { randomBytes } from 'node:crypto';
+import { type CommandPayloadT, type EnvelopeT, type HostFactsT, signCommand } from '@vigil/protocol';
+import Type from 'typebox';
+import type { Services } from '../services/index.js';
+import { newId, nowIso } from '../store/ids.js';
+import { Ingestor } from './ingest.js';
+
+/** What the hub needs to know of a live connection. */
+export interface LiveConnection {
+  deviceId: string;
+  accountId: string;
+  machineId: string;
+  /** Send one serialized message (campaigns serialize once for every target). */
+  send(data: string): void;
+  ping(): void;
+  close(code: number, reason: string): void;
+  /** Kill the connection without a close handshake (dead peer). */
+  terminate(): void;
+  lastSeen: number;
+  /** Set when the agent said goodbye; decides offline vs lost when it closes. */
+  goodbye?: string;
+}
+
+/** Options of the hub. */
+export interface HubOptions {
+  heartbeatMs: number;
+  pollMs: number;
+  /** Refuse WebSocket upgrades (tests of the polling fallback). */
+  refuseWebsocket?: boolean;
+  /** Default command lifetime. */
+  commandTtlMs?: number;
+}
+
+/** A command delivery summary. */
+export interface Delivery {
+  commandId: string;
+  campaignId?: string;
+  live: string[];
+  queued: string[];
+}
+
+/** Live sessions and presence of this node's agents. */
+export class AgentHub {
+  readonly sessions = new Map<string, LiveConnection>();
+  /** Poll-mode agents and when they last polled. */
+  readonly pollers = new Map<string, { accountId: string; lastPoll: number }>();
+  /** Devices that were online before this node started; lost if they do not come back in time. */
+  private readonly awaiting = new Map<string, { accountId: string; deadline: number }>();
+  readonly ingestor: Ingestor;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly attachListeners: Array<(deviceId: string, accountId: string) => Promise<void>> = [];
+  private readonly factsListeners: Array<(deviceId: string, accountId: string) => Promise<void>> = [];
+  private closing = false;
+
+  constructor(
+    private readonly services: Services,
+    readonly options: HubOptions,
+  ) {
+    this.ingestor = new Ingestor(services.store.db, services.repos.agentMessages);
+    this.ingestor.register('test.event', Type.Unknown(), async () => {});
+  }
+
+  /** Start the sweeper and adopt devices left online by a previous run. */
+  async start(now = Date.now()): Promise<void> {
+    const online = await this.services.store.db
+      .selectFrom('devices')
+      .select(['id', 'account_id'])
+      .where('status', '=', 'online')
+      .execute();
+    const grace = 2 * Math.max(this.options.heartbeatMs, this.options.pollMs) + 5_000;
+    for (const d of online) this.awaiting.set(d.id, { accountId: d.account_id, deadline: now + grace });
+    const every = Math.max(250, Math.min(this.options.heartbeatMs, this.options.pollMs) / 2);
+    this.sweepTimer = setInterval(
+      () =>
+        void this.sweep().catch((e: unknown) => this.services.log.error({ err: e }, 'presence sweep failed')),
+      every,
+    );
+    this.sweepTimer.unref();
+  }
+
+  /** Stop: close every live connection with "going away"; presence is not changed (the server left, not the agents). */
+  async stop(): Promise<void> {
+    this.closing = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const s of this.sessions.values()) s.close(1001, 'server shutting down');
+    this.sessions.clear();
+  }
+
+  /** Whether the node is shutting down (closing sockets must not mark agents lost). */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Ping live agents, drop the silent ones, and mark poll agents and non-returning agents lost. */
+  async sweep(now = Date.now()): Promise<void> {
+    for (const s of this.sessions.values()) {
+      if (now - s.lastSeen > 2 * this.options.heartbeatMs) {
+        this.services.log.info({ device: s.deviceId }, 'agent silent for two heartbeats: dropping');
+        s.terminate();
+        continue;
+      }
+      s.ping();
+    }
+    const pollLimit = 2 * this.options.pollMs + 5_000;
+    for (const [id, p] of this.pollers) {
+      if (now - p.lastPoll > pollLimit) {
+        this.pollers.delete(id);
+        await this.markLost(id, p.accountId, 'poll-mode agent stopped polling');
+      }
+    }
+    for (const [id, a] of this.awaiting) {
+      if (now > a.deadline) {
+        this.awaiting.delete(id);
+        await this.markLost(id, a.accountId, 'agent did not reconnect after the server restarted');
+      }
+    }
+  }
+
+  /** A live connection authenticated: register it, replacing a stale one of the same host. */
+  async attach(
+    conn: LiveConnection,
+    facts: HostFactsT,
+    ip: string | null,
+    mode: 'live' | 'poll',
+  ): Promise<'ok' | 'conflict'> {
+    const previous = this.sessions.get(conn.deviceId);
+    if (previous) {
+      if (previous.machineId && conn.machineId && previous.machineId !== conn.machineId) return 'conflict';
+      previous.goodbye = 'replaced';
+      previous.close(4410, 'replaced by a newer connection of the same agent');
+    }
+    this.sessions.set(conn.deviceId, conn);
+    this.pollers.delete(conn.deviceId);
+    this.awaiting.delete(conn.deviceId);
+    await this.markOnline(conn.deviceId, facts, ip, mode);
+    await this.flushQueued(conn);
+    await this.notifyAttach(conn.deviceId, conn.accountId);
+    return 'ok';
+  }
+
+  /** Call `listener` whenever an agent comes online (features push its configuration then). */
+  onAttach(listener: (deviceId: string, accountId: string) => Promise<void>): void {
+    this.attachListeners.push(listener);
+  }
+
+  /** Call `listener` when a device reports changed facts (its fingerprint may have changed). */
+  onFactsChanged(listener: (deviceId: string, accountId: string) => Promise<void>): void {
+    this.factsListeners.push(listener);
+  }
+
+  private async notifyAttach(deviceId: string, accountId: string): Promise<void> {
+    for (const l of this.attachListeners)
+      await l(deviceId, accountId).catch((e: unknown) =>
+        this.services.log.error({ err: e, device: deviceId }, 'on-attach push failed'),
+      );
+  }
+
+  /** A live connection closed: offline after a goodbye, lost otherwise (unless this node is stopping). */
+  async detach(conn: LiveConnection): Promise<void> {
+    if (this.sessions.get(conn.deviceId) === conn) this.sessions.delete(conn.deviceId);
+    else return;
+    if (this.closing || conn.goodbye === 'replaced') return;
+    if (conn.goodbye === 'mode_change') return;
+    if (conn.goodbye) await this.markOffline(conn.deviceId, conn.goodbye);
+    else await this.markLost(conn.deviceId, conn.accountId, 'connection dropped without goodbye');
+  }
+
+  /** A poll arrived: the agent is online in poll mode. */
+  async polled(
+    deviceId: string,
+    accountId: string,
+    facts: HostFactsT | undefined,
+    ip: string | null,
+    goodbye?: string,
+  ): Promise<void> {
+    const wasKnown = this.pollers.has(deviceId);
+    this.awaiting.delete(deviceId);
+    if (goodbye && goodbye !== 'mode_change') {
+      this.pollers.delete(deviceId);
+      await this.markOffline(deviceId, goodbye);
+      return;
+    }
+    this.pollers.set(deviceId, { accountId, lastPoll: Date.now() });
+    if (!wasKnown || facts) await this.markOnline(deviceId, facts, ip, 'poll');
+    if (!wasKnown) await this.notifyAttach(deviceId, accountId);
+  }
+
+  /** Sign a command for one device and deliver it now (live) or queue it (poll, offline). */
+  async sendToDevice(
+    accountId: string,
+    deviceId: string,
+    kind: string,
+    body: unknown,
+    ttlMs?: number,
+  ): Promise<Delivery> {
+    const now = Date.now();
+    const payload: CommandPayloadT = {
+      id: newId(),
+      kind,
+      aud: { account: accountId, agent: deviceId },
+      iat: now,
+      exp: now + (ttlMs ?? this.options.commandTtlMs ?? 10 * 60_000),
+      body,
+    };
+    const env = signCommand(payload, this.services.keys.signingKey);
+    return this.deliver(accountId, [deviceId], payload, env);
+  }
+
+  /** Sign a command once for a campaign and deliver it to every target (one signature for N agents). */
+  async sendCampaign(
+    accountId: string,
+    deviceIds: string[],
+    kind: string,
+    body: unknown,
+    ttlMs?: number,
+  ): Promise<Delivery> {
+    return this.sendCampaignWithId(newId(), accountId, deviceIds, kind, body, ttlMs);
+  }
+
+  /** As sendCampaign, for a campaign id the caller already recorded. */
+  async sendCampaignWithId(
+    campaignId: string,
+    accountId: string,
+    deviceIds: string[],
+    kind: string,
+    body: unknown,
+    ttlMs?: number,
+  ): Promise<Delivery> {
+    const now = Date.now();
+    const payload: CommandPayloadT = {
+      id: newId(),
+      kind,
+      aud: { account: accountId, campaign: campaignId },
+      iat: now,
+      exp: now + (ttlMs ?? this.options.commandTtlMs ?? 10 * 60_000),
+      body,
+    };
+    const env = signCommand(payload, this.services.keys.signingKey);
+    return { ...(await this.deliver(accountId, deviceIds, payload, env, campaignId)), campaignId };
+  }
+
+  /** Revoke a device: mark it, and close its live connection at once. */
+  async revoke(accountId: string, deviceId: string): Promise<void> {
+    await this.services.repos.devices.update(deviceId, { status: 'revoked', revoked_at: nowIso() });
+    const s = this.sessions.get(deviceId);
+    if (s && s.accountId === accountId) {
+      s.goodbye = 'revoked';
+      this.sessions.delete(deviceId);
+      s.close(4403, 'this agent was revoked');
+    }
+    this.pollers.delete(deviceId);
+  }
+
+  /** Whether a device is connected to this node right now. */
+  isConnected(deviceId: string): boolean {
+    return this.sessions.has(deviceId) || this.pollers.has(deviceId);
+  }
+
+  private async deliver(
+    accountId: string,
+    deviceIds: string[],
+    payload: CommandPayloadT,
+    env: EnvelopeT,
+    campaignId?: string,
+  ): Promise<Delivery> {
+    const live: string[] = [];
+    const queued: string[] = [];
+    const at = nowIso();
+    const rows = deviceIds.map((deviceId) => ({
+      id: payload.id,
+      device_id: deviceId,
+      account_id: accountId,
+      kind: payload.kind,
+      campaign_id: campaignId ?? null,
+      envelope: JSON.stringify(env),
+      created_at: at,
+      expires_at: nowIso(new Date(payload.exp)),
+      delivered_at: null,
+      completed_at: null,
+      ok: null,
+      result: null,
+    }));
+    await this.services.repos.agentCommands.enqueue(rows);
+    const message = JSON.stringify({ t: 'command', env });
+    for (const deviceId of deviceIds) {
+      const s = this.sessions.get(deviceId);
+      if (s && s.accountId === accountId) {
+        s.send(message);
+        live.push(deviceId);
+      } else queued.push(deviceId);
+    }
+    await this.services.repos.agentCommands.markDelivered(payload.id, live);
+    return { commandId: payload.id, live, queued };
+  }
+
+  private async flushQueued(conn: LiveConnection): Promise<void> {
+    const pending = await this.services.repos.agentCommands.pending(conn.deviceId);
+    for (const row of pending) conn.send(`{"t":"command","env":${row.envelope}}`);
+    await this.services.repos.agentCommands.markDeliveredIds(
+      conn.deviceId,
+      pending.map((r) => r.id),
+    );
+  }
+
+  private async markOnline(
+    deviceId: string,
+    facts: HostFactsT | undefined,
+    ip: string | null,
+    mode: 'live' | 'poll',
+  ): Promise<void> {
+    const before = await this.services.repos.devices.byId(deviceId);
+    await this.services.repos.devices.update(deviceId, {
+      status: 'online',
+      mode,
+      ip,
+      last_seen_at: nowIso(),
+    });
+    if (facts) await this.updateFacts(deviceId, facts, false);
+    else if (before && before.status !== 'online')
+      await this.services.devices.refreshDynamicGroups(before.account_id, [deviceId]);
+  }
+
+  /** Store reported host facts and re-evaluate dynamic groups (facts drive membership). */
+  async updateFacts(deviceId: string, facts: HostFactsT, notify = true): Promise<void> {
+    const d = await this.services.repos.devices.byId(deviceId);
+    if (!d) return;
+    await this.services.repos.devices.update(deviceId, {
+      hostname: facts.hostname,
+      os_platform: facts.os.platform,
+      os_name: facts.os.name,
+      os_version: facts.os.version,
+      os_kernel: facts.os.kernel,
+      os_arch: facts.os.arch,
+      agent_version: facts.agent_version,
+      facts: JSON.stringify(facts.extra ?? {}),
+    });
+    await this.services.devices.refreshDynamicGroups(d.account_id, [deviceId]);
+    // On connect the attach listeners push configuration anyway; later changes notify here.
+    if (notify && d.facts !== JSON.stringify(facts.extra ?? {})) {
+      for (const l of this.factsListeners)
+        await l(deviceId, d.account_id).catch((e: unknown) =>
+          this.services.log.error({ err: e, device: deviceId }, 'facts-changed push failed'),
+        );
+    }
+  }
+
+  private async markOffline(deviceId: string, reason: string): Promise<void> {
+    const d = await this.services.repos.devices.byId(deviceId);
+    if (!d || d.status === 'revoked') return;
+    await this.services.repos.devices.update(deviceId, { status: 'offline', last_seen_at: nowIso() });
+    await this.services.audit.record(
+      { principal: null, ip: null },
+      'device.offline',
+      `device:${deviceId}`,
+      'success',
+      { reason },
+      d.account_id,
+    );
+  }
+
+  /** Lost means the agent vanished without a goodbye: a tamper signal, raised as an alert. */
+  private async markLost(deviceId: string, accountId: string, reason: string): Promise<void> {
+    const d = await this.services.repos.devices.byId(deviceId);
+    if (!d || d.status === 'revoked' || d.status === 'offline') return;
+    await this.services.repos.devices.update(deviceId, { status: 'lost' });
+    await this.services.repos.alerts.raise({
+      account_id: accountId,
+      device_id: deviceId,
+      rule: 'agent.lost',
+      severity: 'high',
+      title: `Agent on ${d.hostname} lost without goodbye (killed or cut off?)`,
+      coalesce_key: `agent.lost:${deviceId}`,
+      context: { reason, hostname: d.hostname, last_seen_at: d.last_seen_at, ip: d.ip },
+    });
+    this.services.log.warn({ device: deviceId, reason }, 'agent lost');
+  }
+}
+
+/** A random challenge nonce for the live handshake. */
+export function newNonce(): string {
+  return randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,110 @@
+/**
+ * Idempotent ingest of agent outbox items. Each batch runs in one transaction: every item's id
+ * is claimed first, so an item the agent re-sends (after a lost ack) is acknowledged again but
+ * stored once. Kind handlers plug in per message kind; later features register their own.
+ */
+import { EventEmitter } from 'node:events';
+import { CommandResultBody, compileValidator, type OutboxItemT, SecurityEventBody } from '@vigil/protocol';
+import type { Kysely } from 'kysely';
+import type { TSchema } from 'typebox';
+import { nowIso } from '../store/ids.js';
+import type { AgentMessagesRepo } from '../store/repos/agent-messages.js';
+import { AlertsRepo } from '../store/repos/alerts.js';
+import type { Database } from '../store/schema.js';
+
+/** Who sent an item. */
+export interface IngestSource {
+  deviceId: string;
+  accountId: string;
+}
+
+/** A handler for one outbox kind; runs inside the ingest transaction. */
+export type IngestHandler = (
+  trx: Kysely<Database>,
+  source: IngestSource,
+  body: unknown,
+  item: OutboxItemT,
+) => Promise<void>;
+
+interface Registered {
+  check(value: unknown): boolean;
+  handle: IngestHandler;
+}
+
+/** Routes outbox items to handlers, exactly once per (device, message id). */
+export class Ingestor extends EventEmitter {
+  private readonly handlers = new Map<string, Registered>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly messages: AgentMessagesRepo,
+  ) {
+    super();
+    this.register('command.result', CommandResultBody, async (trx, source, body) => {
+      const b = body as { command_id: string; ok: boolean; result?: unknown; error?: unknown };
+      await trx
+        .updateTable('agent_commands')
+        .set({
+          completed_at: nowIso(),
+          ok: b.ok ? 1 : 0,
+          result: JSON.stringify(b.ok ? (b.result ?? null) : (b.error ?? null)),
+        })
+        .where('device_id', '=', source.deviceId)
+        .where('id', '=', b.command_id)
+        .where('completed_at', 'is', null)
+        .execute();
+    });
+    this.register('security.event', SecurityEventBody, async (trx, source, body) => {
+      const b = body as { type: string; reason: string; detail: string; command_id?: string };
+      await new AlertsRepo(trx).raise({
+        account_id: source.accountId,
+        device_id: source.deviceId,
+        rule: `agent.${b.type}`,
+        severity: b.type === 'command_refused' ? 'high' : 'medium',
+        title:
+          b.type === 'command_refused'
+            ? `Agent refused a command (${b.reason})`
+            : `Agent security event: ${b.type}`,
+        coalesce_key: `agent.${b.type}:${source.deviceId}:${b.reason}`,
+        context: b,
+      });
+    });
+  }
+
+  /** Register the handler of one kind, with the schema its body must match. */
+  register(kind: string, schema: TSchema, handle: IngestHandler): void {
+    const validator = compileValidator(schema);
+    this.handlers.set(kind, { check: (v) => validator.check(v), handle });
+  }
+
+  /**
+   * Store a batch; returns the ids to acknowledge (all of them once committed, duplicates included).
+   * An item of an unknown kind or with an invalid body is acknowledged (re-sending would never
+   * help) but recorded and reported, never silently dropped.
+   */
+  async ingest(
+    source: IngestSource,
+    items: OutboxItemT[],
+  ): Promise<{ acks: string[]; fresh: OutboxItemT[]; rejected: Array<{ id: string; reason: string }> }> {
+    const fresh: OutboxItemT[] = [];
+    const rejected: Array<{ id: string; reason: string }> = [];
+    await this.db.transaction().execute(async (trx) => {
+      for (const item of items) {
+        if (!(await this.messages.claim(trx, source.deviceId, item.id, item.kind))) continue;
+        const handler = this.handlers.get(item.kind);
+        if (!handler) {
+          rejected.push({ id: item.id, reason: `unknown kind ${item.kind}` });
+          continue;
+        }
+        if (!handler.check(item.body)) {
+          rejected.push({ id: item.id, reason: `invalid body for ${item.kind}` });
+          continue;
+        }
+        await handler.handle(trx, source, item.body, item);
+        fresh.push(item);
+      }
+    });
+    for (const item of fresh) this.emit(item.kind, source, item.body, item);
+    return { acks: items.map((i) => i.id), fresh, rejected };
+  }
+}

@@ -1,0 +1,363 @@
+/**
+ * Live queries: validate SQL against the table declarations (a typo costs one round trip, not
+ * 10k), resolve targets, sign one campaign command for all of them, collect results as agents
+ * answer, stream progress to followers, and close the campaign with a summary at its deadline.
+ */
+import { EventEmitter } from 'node:events';
+import { loadDeclarations, type TableDeclaration, validateSql } from '@vigil/agent';
+import { QueryResultBody, type QueryResultBodyT, type TargetsT, VigilError } from '@vigil/protocol';
+import type { AgentHub } from '../hub/hub.js';
+import { newId, nowIso } from '../store/ids.js';
+import type { Services } from './index.js';
+import type { Principal, RequestContext } from './principal.js';
+import { resolveTargets } from './targets.js';
+
+/** Per-device status of a campaign. */
+export type CampaignDeviceStatus = 'pending' | 'running' | 'done' | 'error' | 'offline' | 'timeout';
+
+/** The closing numbers of a campaign. */
+export interface CampaignSummary {
+  targeted: number;
+  answered: number;
+  errors: number;
+  offline: number;
+  timeout: number;
+  rows: number;
+  latency_p50_ms: number | null;
+  latency_p99_ms: number | null;
+}
+
+/** Events a follower of a campaign receives. */
+export type CampaignEvent =
+  | { type: 'status'; device_id: string; hostname: string; status: CampaignDeviceStatus; error?: string }
+  | {
+      type: 'rows';
+      device_id: string;
+      hostname: string;
+      columns: string[];
+      rows: unknown[][];
+      warnings: string[];
+      truncated: boolean;
+    }
+  | { type: 'summary'; summary: CampaignSummary };
+
+/** Options of a new campaign. */
+export interface LiveQueryInput {
+  sql: string;
+  targets: TargetsT;
+  timeout_s?: number;
+  max_rows?: number;
+  /** Deliver to agents that come back online within this many seconds (default: not at all). */
+  offline_grace_s?: number;
+  saved_query_id?: string;
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+/** Live query campaigns. */
+export class LiveQueryService {
+  readonly events = new EventEmitter();
+  private declarations: TableDeclaration[] | undefined;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly hub: AgentHub,
+  ) {
+    this.events.setMaxListeners(0);
+    hub.ingestor.register('query.result', QueryResultBody, async (trx, source, body) => {
+      const b = body as QueryResultBodyT;
+      if (!b.campaign) return;
+      const campaign = await trx
+        .selectFrom('query_campaigns')
+        .select(['created_at', 'account_id'])
+        .where('id', '=', b.campaign)
+        .executeTakeFirst();
+      if (!campaign || campaign.account_id !== source.accountId) return;
+      await trx
+        .updateTable('query_campaign_devices')
+        .set({
+          status: b.status,
+          error: b.error ? `${b.error.code}: ${b.error.message}` : null,
+          row_count: b.rows.length,
+          latency_ms: Date.now() - Date.parse(campaign.created_at),
+          columns: JSON.stringify(b.columns),
+          rows: JSON.stringify(b.rows),
+          warnings: JSON.stringify(b.warnings),
+          truncated: b.truncated ? 1 : 0,
+          updated_at: nowIso(),
+        })
+        .where('campaign_id', '=', b.campaign)
+        .where('device_id', '=', source.deviceId)
+        .where('status', 'in', ['pending', 'running', 'offline'])
+        .execute();
+    });
+    hub.ingestor.on('query.result', (source: { deviceId: string }, body: QueryResultBodyT) => {
+      if (body.campaign) void this.onResult(body.campaign, source.deviceId, body);
+    });
+  }
+
+  /** The table declarations the server validates against (loaded once). */
+  schema(): TableDeclaration[] {
+    if (!this.declarations) this.declarations = loadDeclarations();
+    return this.declarations;
+  }
+
+  /** Start a campaign; returns at once with its id while results stream in. */
+  async start(
+    ctx: RequestContext & { principal: Principal },
+    input: LiveQueryInput,
+  ): Promise<{ id: string; targeted: number; online: number; offline: number; deadline_at: string }> {
+    validateSql(input.sql, this.schema());
+    const deviceIds = await resolveTargets(
+      this.services.store,
+      this.services.repos,
+      ctx.principal.accountId,
+      input.targets,
+    );
+    if (deviceIds.length === 0) throw new VigilError('E_VALIDATION', 'the targets match no device');
+    const timeoutMs = (input.timeout_s ?? 30) * 1000;
+    const graceMs = (input.offline_grace_s ?? 0) * 1000;
+    const id = newId();
+    const createdAt = new Date();
+    const deadline = new Date(createdAt.getTime() + Math.max(timeoutMs, graceMs));
+    const db = this.services.store.db;
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('query_campaigns')
+        .values({
+          id,
+          account_id: ctx.principal.accountId,
+          sql: input.sql,
+          command_id: '',
+          created_by: ctx.principal.userId,
+          created_at: nowIso(createdAt),
+          deadline_at: nowIso(deadline),
+          status: 'running',
+          targeted: deviceIds.length,
+          summary: null,
+          saved_query_id: input.saved_query_id ?? null,
+        })
+        .execute();
+      for (let i = 0; i < deviceIds.length; i += 500) {
+        await trx
+          .insertInto('query_campaign_devices')
+          .values(
+            deviceIds.slice(i, i + 500).map((device_id) => ({
+              campaign_id: id,
+              device_id,
+              account_id: ctx.principal.accountId,
+              status: 'pending',
+              error: null,
+              row_count: 0,
+              latency_ms: null,
+              columns: null,
+              rows: null,
+              warnings: null,
+              truncated: 0,
+              updated_at: nowIso(),
+            })),
+          )
+          .execute();
+      }
+    });
+    const online = deviceIds.filter((d) => this.hub.isConnected(d));
+    const offline = deviceIds.filter((d) => !this.hub.isConnected(d));
+    // The agent stops a bit before the deadline, so its timeout error arrives before the campaign closes.
+    const body = {
+      sql: input.sql,
+      timeout_ms: Math.max(100, Math.min(Math.round(timeoutMs * 0.8), timeoutMs - 1000)),
+      max_rows: input.max_rows ?? 10_000,
+    };
+    // Offline agents get the command only if they may still answer within the grace period.
+    const recipients = graceMs > 0 ? deviceIds : online;
+    const delivery = await this.hub.sendCampaignWithId(
+      id,
+      ctx.principal.accountId,
+      recipients,
+      'query.run',
+      body,
+      Math.max(timeoutMs, graceMs),
+    );
+    await db
+      .updateTable('query_campaigns')
+      .set({ command_id: delivery.commandId })
+      .where('id', '=', id)
+      .execute();
+    if (graceMs === 0 && offline.length > 0) {
+      for (let i = 0; i < offline.length; i += 500) {
+        await db
+          .updateTable('query_campaign_devices')
+          .set({ status: 'offline', updated_at: nowIso() })
+          .where('campaign_id', '=', id)
+          .where('device_id', 'in', offline.slice(i, i + 500))
+          .execute();
+      }
+    }
+    await db
+      .updateTable('query_campaign_devices')
+      .set({ status: 'running' })
+      .where('campaign_id', '=', id)
+      .where('status', '=', 'pending')
+      .where('device_id', 'in', delivery.live.length ? delivery.live : [''])
+      .execute();
+    await this.services.audit.record(ctx, 'query.live', `campaign:${id}`, 'success', {
+      sql: input.sql,
+      targeted: deviceIds.length,
+    });
+    const timer = setTimeout(
+      () =>
+        void this.finish(id).catch((e: unknown) =>
+          this.services.log.error({ err: e }, 'closing campaign failed'),
+        ),
+      deadline.getTime() - Date.now(),
+    );
+    timer.unref();
+    this.timers.set(id, timer);
+    return {
+      id,
+      targeted: deviceIds.length,
+      online: online.length,
+      offline: offline.length,
+      deadline_at: nowIso(deadline),
+    };
+  }
+
+  /** The campaign row of the caller's account. */
+  async get(p: Principal, id: string) {
+    const c = await this.services.store.db
+      .selectFrom('query_campaigns')
+      .selectAll()
+      .where('id', '=', id)
+      .where('account_id', '=', p.accountId)
+      .executeTakeFirst();
+    if (!c) throw new VigilError('E_NOT_FOUND', `no live query ${id} in this account`);
+    return c;
+  }
+
+  /** Per-device rows of a campaign with hostnames (for replay to late followers and export). */
+  async deviceRows(campaignId: string) {
+    return this.services.store.db
+      .selectFrom('query_campaign_devices')
+      .innerJoin('devices', 'devices.id', 'query_campaign_devices.device_id')
+      .select([
+        'query_campaign_devices.device_id',
+        'devices.hostname',
+        'query_campaign_devices.status',
+        'query_campaign_devices.error',
+        'query_campaign_devices.columns',
+        'query_campaign_devices.rows',
+        'query_campaign_devices.warnings',
+        'query_campaign_devices.truncated',
+        'query_campaign_devices.latency_ms',
+        'query_campaign_devices.row_count',
+      ])
+      .where('campaign_id', '=', campaignId)
+      .orderBy('devices.hostname')
+      .execute();
+  }
+
+  /** Compute the summary from the per-device rows. */
+  async summarize(campaignId: string): Promise<CampaignSummary> {
+    const rows = await this.deviceRows(campaignId);
+    const latencies = rows
+      .filter((r) => r.latency_ms !== null && (r.status === 'done' || r.status === 'error'))
+      .map((r) => r.latency_ms as number)
+      .sort((a, b) => a - b);
+    return {
+      targeted: rows.length,
+      answered: rows.filter((r) => r.status === 'done').length,
+      errors: rows.filter((r) => r.status === 'error').length,
+      offline: rows.filter((r) => r.status === 'offline').length,
+      timeout: rows.filter((r) => r.status === 'timeout').length,
+      rows: rows.reduce((n, r) => n + r.row_count, 0),
+      latency_p50_ms: percentile(latencies, 50),
+      latency_p99_ms: percentile(latencies, 99),
+    };
+  }
+
+  /** Close a campaign: unanswered devices time out; followers get the summary. */
+  async finish(campaignId: string): Promise<CampaignSummary> {
+    clearTimeout(this.timers.get(campaignId));
+    this.timers.delete(campaignId);
+    const db = this.services.store.db;
+    const c = await db
+      .selectFrom('query_campaigns')
+      .select(['status'])
+      .where('id', '=', campaignId)
+      .executeTakeFirst();
+    if (c?.status === 'done') return this.summarize(campaignId);
+    const late = await db
+      .selectFrom('query_campaign_devices')
+      .select('device_id')
+      .where('campaign_id', '=', campaignId)
+      .where('status', 'in', ['pending', 'running'])
+      .execute();
+    await db
+      .updateTable('query_campaign_devices')
+      .set({ status: 'timeout', error: 'no answer before the deadline', updated_at: nowIso() })
+      .where('campaign_id', '=', campaignId)
+      .where('status', 'in', ['pending', 'running'])
+      .execute();
+    const summary = await this.summarize(campaignId);
+    await db
+      .updateTable('query_campaigns')
+      .set({ status: 'done', summary: JSON.stringify(summary) })
+      .where('id', '=', campaignId)
+      .execute();
+    for (const l of late) {
+      const d = await this.services.repos.devices.byId(l.device_id);
+      this.emit(campaignId, {
+        type: 'status',
+        device_id: l.device_id,
+        hostname: d?.hostname ?? '',
+        status: 'timeout',
+        error: 'no answer before the deadline',
+      });
+    }
+    this.emit(campaignId, { type: 'summary', summary });
+    return summary;
+  }
+
+  private emit(campaignId: string, event: CampaignEvent): void {
+    this.events.emit(campaignId, event);
+  }
+
+  private async onResult(campaignId: string, deviceId: string, body: QueryResultBodyT): Promise<void> {
+    const d = await this.services.repos.devices.byId(deviceId);
+    const hostname = d?.hostname ?? '';
+    if (body.status === 'done')
+      this.emit(campaignId, {
+        type: 'rows',
+        device_id: deviceId,
+        hostname,
+        columns: body.columns,
+        rows: body.rows,
+        warnings: body.warnings,
+        truncated: body.truncated,
+      });
+    this.emit(campaignId, {
+      type: 'status',
+      device_id: deviceId,
+      hostname,
+      status: body.status,
+      ...(body.error ? { error: `${body.error.code}: ${body.error.message}` } : {}),
+    });
+    const open = await this.services.store.db
+      .selectFrom('query_campaign_devices')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('campaign_id', '=', campaignId)
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirstOrThrow();
+    if (Number(open.n) === 0) await this.finish(campaignId);
+  }
+
+  /** Stop every pending timer (server shutdown). */
+  stop(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}

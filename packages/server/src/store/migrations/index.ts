@@ -1,0 +1,14 @@
+/** The numbered migrations, in order. Add a file and list it here; never edit a landed one. */
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-core.js';
+import * as m0002 from './0002-agents.js';
+import * as m0003 from './0003-queries.js';
+import * as m0004 from './0004-checks.js';
+
+/** Every migration keyed by its sortable name. */
+export const migrations: Record<string, Migration> = {
+  '0001-core': m0001,
+  '0002-agents': m0002,
+  '0003-queries': m0003,
+  '0004-checks': m0004,
+};

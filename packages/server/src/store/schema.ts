@@ -1,0 +1,270 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database schema as Kysely sees it. Columns are snake_case; timestamps are ISO-8601 text
+ * (sortable, identical on SQLite and PostgreSQL); booleans are 0/1 integers; JSON is text.
+ */
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  csrf_hash: string;
+  user_id: string;
+  account_id: string;
+  ip: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  account_id: string | null;
+  at: string;
+  actor: string;
+  actor_name: string;
+  action: string;
+  target: string | null;
+  source_ip: string | null;
+  outcome: string;
+  detail: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  account_id: string;
+  hostname: string;
+  os_platform: string;
+  os_name: string;
+  os_version: string;
+  os_kernel: string;
+  os_arch: string;
+  agent_version: string;
+  status: string;
+  mode: string;
+  ip: string | null;
+  public_key: string;
+  facts: string;
+  enrolled_at: string;
+  last_seen_at: string | null;
+  revoked_at: string | null;
+  machine_id: string;
+  /** Digest of the rule set last pushed (defaults to '' so inserts need not name it). */
+  rule_set_digest: Generated<string>;
+}
+
+export interface DeviceTagsTable {
+  device_id: string;
+  account_id: string;
+  tag: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string;
+  kind: string;
+  rule: string | null;
+  created_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  device_id: string;
+  account_id: string;
+}
+
+export interface EnrollmentTokensTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  group_id: string | null;
+  tags: string;
+  expires_at: string;
+  max_uses: number | null;
+  uses: number;
+  revoked_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface AgentMessagesTable {
+  device_id: string;
+  msg_id: string;
+  kind: string;
+  received_at: string;
+}
+
+export interface AgentCommandsTable {
+  id: string;
+  device_id: string;
+  account_id: string;
+  kind: string;
+  campaign_id: string | null;
+  envelope: string;
+  created_at: string;
+  expires_at: string;
+  delivered_at: string | null;
+  completed_at: string | null;
+  ok: number | null;
+  result: string | null;
+}
+
+export interface AlertsTable {
+  id: string;
+  account_id: string;
+  device_id: string | null;
+  rule: string;
+  severity: string;
+  title: string;
+  status: string;
+  coalesce_key: string;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  context: string;
+}
+
+export interface QueryCampaignsTable {
+  id: string;
+  account_id: string;
+  sql: string;
+  command_id: string;
+  created_by: string;
+  created_at: string;
+  deadline_at: string;
+  status: string;
+  targeted: number;
+  summary: string | null;
+  saved_query_id: string | null;
+}
+
+export interface QueryCampaignDevicesTable {
+  campaign_id: string;
+  device_id: string;
+  account_id: string;
+  status: string;
+  error: string | null;
+  row_count: number;
+  latency_ms: number | null;
+  columns: string | null;
+  rows: string | null;
+  warnings: string | null;
+  truncated: number;
+  updated_at: string;
+}
+
+export interface SavedQueriesTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string;
+  sql: string;
+  targets: string;
+  interval_s: number | null;
+  cron: string | null;
+  mode: string;
+  enabled: number;
+  last_run_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ScheduledResultsTable {
+  id: string;
+  account_id: string;
+  query_id: string;
+  device_id: string;
+  campaign_id: string;
+  at: string;
+  columns: string;
+  rows: string;
+  added: string | null;
+  removed: string | null;
+}
+
+export interface CheckOverridesTable {
+  id: string;
+  account_id: string;
+  group_id: string;
+  check_name: string;
+  enabled: number | null;
+  params: string;
+  updated_at: string;
+}
+
+export interface CheckResultsTable {
+  account_id: string;
+  device_id: string;
+  check_name: string;
+  severity: string;
+  status: string;
+  since: string;
+  last_run_at: string;
+  evidence: string | null;
+  error: string | null;
+}
+
+export interface ComplianceHistoryTable {
+  id: string;
+  account_id: string;
+  at: string;
+  score: number;
+  passing: number;
+  applicable: number;
+}
+
+/** Every table of the store. */
+export interface Database {
+  accounts: AccountsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  devices: DevicesTable;
+  device_tags: DeviceTagsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  enrollment_tokens: EnrollmentTokensTable;
+  agent_messages: AgentMessagesTable;
+  agent_commands: AgentCommandsTable;
+  alerts: AlertsTable;
+  query_campaigns: QueryCampaignsTable;
+  query_campaign_devices: QueryCampaignDevicesTable;
+  saved_queries: SavedQueriesTable;
+  scheduled_results: ScheduledResultsTable;
+  check_overrides: CheckOverridesTable;
+  check_results: CheckResultsTable;
+  compliance_history: ComplianceHistoryTable;
+}

@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests run on the TypeScript sources of every workspace package, so no build is needed first.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@vigil/protocol': src('protocol'),
+      '@vigil/server': src('server'),
+      '@vigil/agent': src('agent'),
+      '@vigil/cli': src('cli'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'e2e/**/*.test.ts', 'bench/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
