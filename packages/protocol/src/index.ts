@@ -1,5 +1,6 @@
 /** @vigil/protocol: the one wire contract shared by server, agent, CLI and console. */
 
+export * from './actions.js';
 export * from './agent/channel-binding.js';
 export * from './agent/envelope.js';
 export * from './agent/messages.js';

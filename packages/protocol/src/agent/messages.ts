@@ -211,7 +211,13 @@ export const SleepBody = Type.Object(
 );
 
 /** Outbox kinds the agent sends (the server routes each to its ingester). */
-export const OUTBOX_KINDS = ['command.result', 'security.event', 'query.result', 'test.event'] as const;
+export const OUTBOX_KINDS = [
+  'command.result',
+  'security.event',
+  'query.result',
+  'action.result',
+  'test.event',
+] as const;
 
 /** The body of a `command.result` outbox item. */
 export const CommandResultBody = Type.Object(
