@@ -4,6 +4,7 @@ export * from './actions.js';
 export * from './agent/channel-binding.js';
 export * from './agent/envelope.js';
 export * from './agent/messages.js';
+export * from './api/actions.js';
 export * from './api/audit.js';
 export * from './api/auth.js';
 export * from './api/common.js';
