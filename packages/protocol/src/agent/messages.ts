@@ -216,6 +216,7 @@ export const OUTBOX_KINDS = [
   'security.event',
   'query.result',
   'action.result',
+  'metrics.sample',
   'test.event',
 ] as const;
 
