@@ -6,6 +6,7 @@ export * from './agent/envelope.js';
 export * from './agent/messages.js';
 export * from './agent/metrics.js';
 export * from './api/actions.js';
+export * from './api/alerts.js';
 export * from './api/audit.js';
 export * from './api/auth.js';
 export * from './api/common.js';
