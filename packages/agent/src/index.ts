@@ -1,5 +1,6 @@
 /** @vigil/agent: the agent runtime, its SQL engine and table declarations. */
 
+export { DEFAULT_ACTIONS_DIR, loadActions, parseAction, validateActionParams } from './actions/load.js';
 export { appliesTo } from './checks/applies.js';
 export { loadChecks, parseCheck } from './checks/load.js';
 export { effectiveParams, renderSql } from './checks/render.js';
