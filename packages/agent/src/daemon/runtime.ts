@@ -45,6 +45,7 @@ export class AgentRuntime {
   private readonly started = Date.now();
   /** Settles when the channel loop ends (stop, or revocation). */
   done: Promise<void> = Promise.resolve();
+  private readonly channelListeners: Array<(up: boolean) => void> = [];
 
   constructor(private readonly options: AgentOptions) {
     const { privateKey, state } = loadIdentity(options.stateDir);
@@ -85,6 +86,21 @@ export class AgentRuntime {
     this.done = this.loop().catch((error: unknown) =>
       this.options.log.error({ err: error }, 'agent channel loop failed'),
     );
+  }
+
+  /** Call `listener` when the channel to the server comes up or drops (what the server asked for while watching ends then). */
+  onChannel(listener: (up: boolean) => void): void {
+    this.channelListeners.push(listener);
+  }
+
+  private channelChanged(up: boolean): void {
+    for (const listener of this.channelListeners) {
+      try {
+        listener(up);
+      } catch (error) {
+        this.options.log.error({ err: error }, 'channel listener failed');
+      }
+    }
   }
 
   /** Switch mode on the server's signed request; persisted for restarts. */
@@ -181,6 +197,7 @@ export class AgentRuntime {
         this.state.heartbeat_s = heartbeatS;
         this.state.poll_s = pollS;
         this.options.log.info({ heartbeat_s: heartbeatS }, 'live channel up');
+        this.channelChanged(true);
         this.flush();
       },
       log: this.options.log,
@@ -188,6 +205,7 @@ export class AgentRuntime {
     this.live = session;
     const result = await session.closed;
     this.live = undefined;
+    this.channelChanged(false);
     return result;
   }
 
@@ -214,9 +232,11 @@ export class AgentRuntime {
       });
       this.outbox.ack(res.acks);
       this.state.poll_s = res.poll_s;
+      this.channelChanged(true);
       for (const env of res.commands) await this.dispatcher.handle(env);
       return true;
     } catch (error) {
+      this.channelChanged(false);
       const code = (error as { code?: string }).code;
       this.options.log.warn({ err: (error as Error).message, code }, 'poll failed');
       if (code === 'E_AGENT_REVOKED') return 'revoked';

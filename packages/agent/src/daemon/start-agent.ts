@@ -1,5 +1,7 @@
 /** Assemble a running agent: channel, outbox, dispatcher, query worker, schedules, checks, fingerprint. */
 import { computeFingerprint } from '../checks/fingerprint.js';
+import { registerMetricsRateHandler } from '../metrics/rate-handler.js';
+import { MetricsSampler } from '../metrics/sampler.js';
 import { createQueryEngine } from '../sql/engine.js';
 import { createQueryRunner, type QueryRunner } from '../sql/query-runner.js';
 import type { BackoffOptions } from './backoff.js';
@@ -15,6 +17,7 @@ import { AgentRuntime } from './runtime.js';
 export interface StartedAgent {
   runtime: AgentRuntime;
   checks: CheckRunner;
+  metrics: MetricsSampler;
   stop(): Promise<void>;
 }
 
@@ -73,6 +76,13 @@ export function startAgent(options: {
     options.checkTickMs,
   );
   registerCheckHandlers(runtime.dispatcher, checks);
+  const metrics = new MetricsSampler({ outbox: runtime.outbox, log: options.log, root });
+  registerMetricsRateHandler(runtime.dispatcher, metrics);
+  // A watcher's faster rate needs the server to renew it; without a channel it would never end.
+  runtime.onChannel((up) => {
+    if (!up) metrics.resetRate('the channel to the server dropped');
+  });
+  metrics.start();
   const refresh = setInterval(() => {
     fp = fingerprint(root, options.log);
   }, 3600_000);
@@ -81,8 +91,10 @@ export function startAgent(options: {
   return {
     runtime,
     checks,
+    metrics,
     async stop() {
       clearInterval(refresh);
+      metrics.stop();
       scheduler.stop();
       checks.stop();
       await runtime.stop();
