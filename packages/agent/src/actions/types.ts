@@ -22,6 +22,8 @@ export interface RunOptions {
   /** Extra environment on top of the runner's fixed, minimal one (PATH of system dirs, LC_ALL=C). */
   env?: Record<string, string>;
   cwd?: string;
+  /** This call's own limit of stdout and of stderr, in bytes (script.run's output_limit_bytes). */
+  maxOutputBytes?: number;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { TableContext } from '../types.js';
 export type CommandRunner = (ctx: TableContext, program: string, args: string[]) => string | null;
 
 /** Directories searched for a program; a fixed list, so a PATH planted in the agent's environment cannot redirect it. */
-const SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
+export const SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
 const TIMEOUT_MS = 10_000;
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
