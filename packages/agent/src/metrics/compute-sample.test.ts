@@ -55,13 +55,20 @@ describe('computeSample', () => {
       load: { m1: 1.5, m5: 0.75, m15: 0.25 },
       disk_io: [
         // vda: 100 reads and 20480 sectors (10 MiB) read, 200 writes and 10 MiB written in 10 s.
-        { device: 'vda', read_bps: 1_048_576, write_bps: 1_048_576, read_iops: 10, write_iops: 20 },
-        { device: 'dm-0', read_bps: 51_200, write_bps: 0, read_iops: 5, write_iops: 0 },
+        {
+          device: 'vda',
+          read_bps: 1_048_576,
+          write_bps: 1_048_576,
+          read_iops: 10,
+          write_iops: 20,
+          physical: true,
+        },
+        { device: 'dm-0', read_bps: 51_200, write_bps: 0, read_iops: 5, write_iops: 0, physical: false },
       ],
       // wlan0 appeared between the readings: no rate until it has a baseline.
       net: [
-        { interface: 'lo', rx_bps: 1000, tx_bps: 1000, rx_pps: 1, tx_pps: 1 },
-        { interface: 'eth0', rx_bps: 100_000, tx_bps: 20_000, rx_pps: 100, tx_pps: 20 },
+        { interface: 'lo', rx_bps: 1000, tx_bps: 1000, rx_pps: 1, tx_pps: 1, physical: false },
+        { interface: 'eth0', rx_bps: 100_000, tx_bps: 20_000, rx_pps: 100, tx_pps: 20, physical: true },
       ],
       processes: 3,
       // 0.5 s of CPU in 10 s.

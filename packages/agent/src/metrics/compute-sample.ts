@@ -53,6 +53,7 @@ export function computeSample(prev: CounterReading, cur: CounterReading, entityL
       write_bps: rate(now.writeBytes, before.writeBytes, seconds),
       read_iops: rate(now.reads, before.reads, seconds),
       write_iops: rate(now.writes, before.writes, seconds),
+      physical: now.physical,
     });
   }
   const net: MetricSampleT['net'] = [];
@@ -65,6 +66,7 @@ export function computeSample(prev: CounterReading, cur: CounterReading, entityL
       tx_bps: rate(now.txBytes, before.txBytes, seconds),
       rx_pps: rate(now.rxPackets, before.rxPackets, seconds),
       tx_pps: rate(now.txPackets, before.txPackets, seconds),
+      physical: now.physical,
     });
   }
   const selfCpuMicros = delta(cur.self.cpuMicros, prev.self.cpuMicros);

@@ -43,8 +43,8 @@ describe('readCounters on a fixture /proc tree', () => {
       ['dm-0', { reads: 100, writes: 50, readBytes: 2000 * 512, writeBytes: 1000 * 512, physical: false }],
     ]);
     expect(Object.fromEntries(r.net)).toEqual({
-      lo: { rxBytes: 1000, txBytes: 1000, rxPackets: 10, txPackets: 10 },
-      eth0: { rxBytes: 100000, txBytes: 50000, rxPackets: 100, txPackets: 50 },
+      lo: { rxBytes: 1000, txBytes: 1000, rxPackets: 10, txPackets: 10, physical: false },
+      eth0: { rxBytes: 100000, txBytes: 50000, rxPackets: 100, txPackets: 50, physical: true },
     });
     expect(r.processes).toBe(3);
   });

@@ -40,6 +40,8 @@ export interface NetCounters {
   txBytes: number;
   rxPackets: number;
   txPackets: number;
+  /** Backed by hardware (has a `device` link in /sys/class/net). */
+  physical: boolean;
 }
 
 /** Memory figures in bytes. */
@@ -234,7 +236,13 @@ export function readNet(ctx: TableContext): Map<string, NetCounters> {
     const txPackets = toInt(f[9]);
     if (name === '' || rxBytes === null || rxPackets === null || txBytes === null || txPackets === null)
       continue;
-    out.set(name, { rxBytes, txBytes, rxPackets, txPackets });
+    out.set(name, {
+      rxBytes,
+      txBytes,
+      rxPackets,
+      txPackets,
+      physical: existsIn(ctx, `/sys/class/net/${name}/device`),
+    });
   }
   return out;
 }

@@ -69,6 +69,8 @@ export const DiskIo = Type.Object(
     write_bps: NonNegative,
     read_iops: NonNegative,
     write_iops: NonNegative,
+    /** Backed by hardware; totals add physical devices only, so dm/md layers are not counted twice. */
+    physical: Type.Boolean(),
   },
   { additionalProperties: false },
 );
@@ -81,6 +83,8 @@ export const NetIo = Type.Object(
     tx_bps: NonNegative,
     rx_pps: NonNegative,
     tx_pps: NonNegative,
+    /** Backed by hardware; totals add physical interfaces only (bridges and veths carry the same bytes again). */
+    physical: Type.Boolean(),
   },
   { additionalProperties: false },
 );
