@@ -38,6 +38,7 @@ import { loadOrCreateServerKeys, type ServerKeys } from './pki/server-keys.js';
 import { CheckService } from './services/check-service.js';
 import { createServices, type Services } from './services/index.js';
 import { LiveQueryService } from './services/live-query-service.js';
+import { RetentionService } from './services/retention-service.js';
 import { SavedQueryService } from './services/saved-query-service.js';
 import { openStore, type Store } from './store/db.js';
 
@@ -84,6 +85,8 @@ export interface VigilApp {
   metrics: MetricsRegistry;
   hub: AgentHub;
   liveQueries: LiveQueryService;
+  /** The retention job (started when the app is ready, stopped when it closes). */
+  retention: RetentionService;
   /** Stop accepting, finish in-flight requests, close the store (if this app opened it). */
   close(): Promise<void>;
 }
@@ -170,8 +173,15 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   ];
   for (const plugin of plugins) await app.register(plugin, { services });
   await registerAgentChannel(app, hub, services);
+  const retention = new RetentionService(
+    { store, audit: services.repos.audit, log, metrics },
+    { liveDays: config.retentionLiveDays, scheduledDays: config.retentionScheduledDays },
+  );
   app.addHook('onReady', async () => hub.start());
+  app.addHook('onReady', async () => retention.start());
   app.addHook('preClose', async () => {
+    // First: a run in progress ends between two batches, before the store can close under it.
+    await retention.stop();
     liveQueries.stop();
     await hub.stop();
   });
@@ -189,6 +199,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     metrics,
     hub,
     liveQueries,
+    retention,
     async close() {
       await app.close();
       if (ownsStore) await store.close();

@@ -176,6 +176,51 @@ describe('resolveServerConfig', () => {
     );
   });
 
+  it('keeps results 30 days by default and takes retention by flag over env over file', () => {
+    const defaults = resolveServerConfig({ env: {}, cwd: dir });
+    expect(defaults.retentionLiveDays).toBe(30);
+    expect(defaults.retentionScheduledDays).toBe(30);
+    const file = join(dir, 'retention.yaml');
+    writeFileSync(file, 'retention-live-results: 7\nretention-scheduled-results: 0\n');
+    expect(resolveServerConfig({ env: {}, cwd: dir, configFile: file })).toMatchObject({
+      retentionLiveDays: 7,
+      retentionScheduledDays: 0,
+    });
+    const env = { VIGIL_RETENTION_LIVE_RESULTS: '14', VIGIL_RETENTION_SCHEDULED_RESULTS: '90' };
+    expect(resolveServerConfig({ env, cwd: dir, configFile: file })).toMatchObject({
+      retentionLiveDays: 14,
+      retentionScheduledDays: 90,
+    });
+    expect(
+      resolveServerConfig({ flags: { retentionLiveResults: '0' }, env, cwd: dir, configFile: file }),
+    ).toMatchObject({ retentionLiveDays: 0, retentionScheduledDays: 90 });
+  });
+
+  it('refuses retention that is not a whole number of days from 0 to 36500', () => {
+    for (const bad of ['-1', '1.5', 'abc', '30d', '', ' ', '1e3', '36501']) {
+      const e = configError(() =>
+        resolveServerConfig({ flags: { retentionLiveResults: bad }, env: {}, cwd: dir }),
+      );
+      expect(e.code).toBe('E_CONFIG');
+      expect(e.message).toBe(
+        `--retention-live-results must be a whole number of days from 0 (keep forever) to 36500, got '${bad}'`,
+      );
+    }
+    const e = configError(() =>
+      resolveServerConfig({ env: { VIGIL_RETENTION_SCHEDULED_RESULTS: '-7' }, cwd: dir }),
+    );
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toContain('--retention-scheduled-results must be a whole number of days');
+    const file = join(dir, 'bad-retention.json');
+    writeFileSync(file, JSON.stringify({ 'retention-scheduled-results': null }));
+    expect(configError(() => resolveServerConfig({ env: {}, cwd: dir, configFile: file })).message).toContain(
+      "--retention-scheduled-results must be a whole number of days from 0 (keep forever) to 36500, got 'null'",
+    );
+    expect(
+      resolveServerConfig({ flags: { retentionScheduledResults: '36500' }, env: {}, cwd: dir }),
+    ).toMatchObject({ retentionScheduledDays: 36500 });
+  });
+
   it('refuses non-positive intervals and an unknown bus', () => {
     expect(
       configError(() => resolveServerConfig({ flags: { heartbeat: '0' }, env: {}, cwd: dir })).message,

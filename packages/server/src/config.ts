@@ -23,6 +23,10 @@ export interface ServerConfig {
   heartbeatSeconds: number;
   pollSeconds: number;
   webDir?: string;
+  /** Days live-query campaigns and their results are kept; 0 keeps them forever. */
+  retentionLiveDays: number;
+  /** Days scheduled-query results are kept; 0 keeps them forever. */
+  retentionScheduledDays: number;
 }
 
 /** One configurable option: its flag, environment variable, config-file key and help text. */
@@ -48,6 +52,8 @@ export interface RawOptions {
   heartbeat?: string;
   pollInterval?: string;
   webDir?: string;
+  retentionLiveResults?: string;
+  retentionScheduledResults?: string;
 }
 
 /** Every server option, for `--help` and resolution. */
@@ -136,7 +142,24 @@ export const SERVER_OPTIONS: OptionSpec[] = [
     arg: 'DIR',
     description: 'built console to serve (default packages/web/dist)',
   },
+  {
+    key: 'retentionLiveResults',
+    flag: '--retention-live-results',
+    env: 'VIGIL_RETENTION_LIVE_RESULTS',
+    arg: 'DAYS',
+    description: 'keep live-query campaigns and their results this many days; 0 keeps forever (default 30)',
+  },
+  {
+    key: 'retentionScheduledResults',
+    flag: '--retention-scheduled-results',
+    env: 'VIGIL_RETENTION_SCHEDULED_RESULTS',
+    arg: 'DAYS',
+    description: 'keep scheduled-query results this many days; 0 keeps forever (default 30)',
+  },
 ];
+
+/** The longest retention accepted (100 years): beyond it the cut-off date is not representable. */
+export const MAX_RETENTION_DAYS = 36_500;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -173,6 +196,17 @@ function positiveInt(value: string, what: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0)
     throw new VigilError('E_CONFIG', `${what} must be a positive whole number, got '${value}'`);
+  return n;
+}
+
+function retentionDays(value: string, what: string): number {
+  const trimmed = value.trim();
+  const n = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || n > MAX_RETENTION_DAYS)
+    throw new VigilError(
+      'E_CONFIG',
+      `${what} must be a whole number of days from 0 (keep forever) to ${MAX_RETENTION_DAYS}, got '${value}'`,
+    );
   return n;
 }
 
@@ -239,6 +273,11 @@ export function resolveServerConfig(input: {
     heartbeatSeconds: positiveInt(raw.heartbeat ?? '30', '--heartbeat'),
     pollSeconds: positiveInt(raw.pollInterval ?? '15', '--poll-interval'),
     ...(raw.webDir ? { webDir: resolve(cwd, raw.webDir) } : {}),
+    retentionLiveDays: retentionDays(raw.retentionLiveResults ?? '30', '--retention-live-results'),
+    retentionScheduledDays: retentionDays(
+      raw.retentionScheduledResults ?? '30',
+      '--retention-scheduled-results',
+    ),
   };
 }
 
