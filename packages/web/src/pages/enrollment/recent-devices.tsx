@@ -1,0 +1,31 @@
+/**
+ * The most recently enrolled devices, refreshed every 2 s (the API has no device event stream),
+ * so a device appears here within seconds of running the install line; new ones are marked.
+ */
+import { useState } from 'react';
+import type { DeviceT, Page } from '../../api/types.js';
+import { Link } from '../../app/router.js';
+import { useApi } from '../../app/use-api.js';
+import { ErrorNote } from '../../components/notice.js';
+import { Panel } from '../../components/panel.js';
+import { StatusBadge } from '../../components/status-badge.js';
+import { Time } from '../../components/time.js';
+
+export function RecentDevices() {
+  const [openedAt] = useState(() => Date.now());
+  const list = useApi<Page<DeviceT>>('/api/v1/devices?sort=enrolled_at&order=desc&limit=10', 2000);
+  return (
+    <Panel title="Recently enrolled">
+      <ErrorNote error={list.error} />
+      <ul className="members" aria-live="polite">
+        {(list.data?.items ?? []).map((d) => (
+          <li key={d.id}>
+            <Link to={`/devices/${d.id}`}>{d.hostname}</Link> <StatusBadge status={d.status} /> enrolled{' '}
+            <Time iso={d.enrolled_at} />
+            {Date.parse(d.enrolled_at) >= openedAt ? <strong className="new"> new</strong> : null}
+          </li>
+        ))}
+      </ul>
+    </Panel>
+  );
+}
