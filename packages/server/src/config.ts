@@ -23,6 +23,8 @@ export interface ServerConfig {
   heartbeatSeconds: number;
   pollSeconds: number;
   webDir?: string;
+  /** Seconds a device may stay offline before it raises an alert; 0 turns that alert off. */
+  offlineAlertAfterSeconds: number;
   /** Days live-query campaigns and their results are kept; 0 keeps them forever. */
   retentionLiveDays: number;
   /** Days scheduled-query results are kept; 0 keeps them forever. */
@@ -52,6 +54,7 @@ export interface RawOptions {
   heartbeat?: string;
   pollInterval?: string;
   webDir?: string;
+  offlineAlertAfter?: string;
   retentionLiveResults?: string;
   retentionScheduledResults?: string;
 }
@@ -143,6 +146,13 @@ export const SERVER_OPTIONS: OptionSpec[] = [
     description: 'built console to serve (default packages/web/dist)',
   },
   {
+    key: 'offlineAlertAfter',
+    flag: '--offline-alert-after',
+    env: 'VIGIL_OFFLINE_ALERT_AFTER',
+    arg: 'SECONDS',
+    description: 'alert when a device stays offline this long; 0 turns it off (default 86400)',
+  },
+  {
     key: 'retentionLiveResults',
     flag: '--retention-live-results',
     env: 'VIGIL_RETENTION_LIVE_RESULTS',
@@ -196,6 +206,13 @@ function positiveInt(value: string, what: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0)
     throw new VigilError('E_CONFIG', `${what} must be a positive whole number, got '${value}'`);
+  return n;
+}
+
+function wholeSeconds(value: string, what: string): number {
+  const n = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new VigilError('E_CONFIG', `${what} must be a whole number of seconds (0 turns it off), got '${value}'`);
   return n;
 }
 
@@ -273,6 +290,7 @@ export function resolveServerConfig(input: {
     heartbeatSeconds: positiveInt(raw.heartbeat ?? '30', '--heartbeat'),
     pollSeconds: positiveInt(raw.pollInterval ?? '15', '--poll-interval'),
     ...(raw.webDir ? { webDir: resolve(cwd, raw.webDir) } : {}),
+    offlineAlertAfterSeconds: wholeSeconds(raw.offlineAlertAfter ?? '86400', '--offline-alert-after'),
     retentionLiveDays: retentionDays(raw.retentionLiveResults ?? '30', '--retention-live-results'),
     retentionScheduledDays: retentionDays(
       raw.retentionScheduledResults ?? '30',

@@ -61,7 +61,7 @@ export class AgentHub {
     private readonly services: Services,
     readonly options: HubOptions,
   ) {
-    this.ingestor = new Ingestor(services.store.db, services.repos.agentMessages);
+    this.ingestor = new Ingestor(services.store.db, services.repos.agentMessages, services.alerts);
     this.ingestor.register('test.event', Type.Unknown(), async () => {});
   }
 
@@ -368,13 +368,12 @@ export class AgentHub {
     const d = await this.services.repos.devices.byId(deviceId);
     if (!d || d.status === 'revoked' || d.status === 'offline') return;
     await this.services.repos.devices.update(deviceId, { status: 'lost' });
-    await this.services.repos.alerts.raise({
+    await this.services.alerts.raise({
       account_id: accountId,
       device_id: deviceId,
       rule: 'agent.lost',
       severity: 'high',
       title: `Agent on ${d.hostname} lost without goodbye (killed or cut off?)`,
-      coalesce_key: `agent.lost:${deviceId}`,
       context: { reason, hostname: d.hostname, last_seen_at: d.last_seen_at, ip: d.ip },
     });
     this.services.log.warn({ device: deviceId, reason }, 'agent lost');

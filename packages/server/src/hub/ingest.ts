@@ -7,9 +7,9 @@ import { EventEmitter } from 'node:events';
 import { CommandResultBody, compileValidator, type OutboxItemT, SecurityEventBody } from '@vigil/protocol';
 import type { Kysely } from 'kysely';
 import type { TSchema } from 'typebox';
+import type { AlertService } from '../services/alerts/alert-service.js';
 import { nowIso } from '../store/ids.js';
 import type { AgentMessagesRepo } from '../store/repos/agent-messages.js';
-import { AlertsRepo } from '../store/repos/alerts.js';
 import type { Database } from '../store/schema.js';
 
 /** Who sent an item. */
@@ -38,6 +38,7 @@ export class Ingestor extends EventEmitter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly messages: AgentMessagesRepo,
+    alerts: AlertService,
   ) {
     super();
     this.register('command.result', CommandResultBody, async (trx, source, body) => {
@@ -56,18 +57,21 @@ export class Ingestor extends EventEmitter {
     });
     this.register('security.event', SecurityEventBody, async (trx, source, body) => {
       const b = body as { type: string; reason: string; detail: string; command_id?: string };
-      await new AlertsRepo(trx).raise({
-        account_id: source.accountId,
-        device_id: source.deviceId,
-        rule: `agent.${b.type}`,
-        severity: b.type === 'command_refused' ? 'high' : 'medium',
-        title:
-          b.type === 'command_refused'
-            ? `Agent refused a command (${b.reason})`
-            : `Agent security event: ${b.type}`,
-        coalesce_key: `agent.${b.type}:${source.deviceId}:${b.reason}`,
-        context: b,
-      });
+      await alerts.raise(
+        {
+          account_id: source.accountId,
+          device_id: source.deviceId,
+          rule: `agent.${b.type}`,
+          severity: b.type === 'command_refused' ? 'high' : 'medium',
+          title:
+            b.type === 'command_refused'
+              ? `Agent refused a command (${b.reason})`
+              : `Agent security event: ${b.type}`,
+          key: `${source.deviceId}:${b.reason}`,
+          context: b,
+        },
+        { trx },
+      );
     });
   }
 

@@ -110,13 +110,12 @@ export function handleLiveSocket(
     }
     if (!ok) return fail(CLOSE_CODES.authFailed, 'the signature does not verify with the enrolled key');
     if (device.machine_id && msg.facts.machine_id !== device.machine_id) {
-      await services.repos.alerts.raise({
+      await services.alerts.raise({
         account_id: device.account_id,
         device_id: device.id,
         rule: 'agent.key_conflict',
         severity: 'high',
         title: `The key of ${device.hostname} is used by another host (${msg.facts.hostname})`,
-        coalesce_key: `agent.key_conflict:${device.id}`,
         context: {
           enrolled_machine_id: device.machine_id,
           presented_machine_id: msg.facts.machine_id,

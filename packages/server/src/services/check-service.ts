@@ -20,7 +20,6 @@ import {
 import type { Kysely } from 'kysely';
 import type { AgentHub } from '../hub/hub.js';
 import { newId, nowIso } from '../store/ids.js';
-import { AlertsRepo } from '../store/repos/alerts.js';
 import type { Database } from '../store/schema.js';
 import type { Services } from './index.js';
 import type { Principal, RequestContext } from './principal.js';
@@ -36,6 +35,8 @@ export const SEVERITY_WEIGHT: Record<SeverityT, number> = {
   high: 4,
   critical: 8,
 };
+/** A failing check keeps one alert while it fails (it is raised on pass→fail only). */
+export const CHECK_ALERT_WINDOW_S = 365 * 86_400;
 /** Default schedule of a check on the agent. */
 export const DEFAULT_CHECK_INTERVAL_S = 3600;
 /** How often the agent sends its full state besides the changes. */
@@ -173,7 +174,6 @@ export class CheckService {
     body: CheckResultsBodyT,
   ): Promise<void> {
     const at = new Date(body.at).toISOString();
-    const alerts = new AlertsRepo(trx);
     const device = await trx
       .selectFrom('devices')
       .select(['hostname'])
@@ -218,25 +218,30 @@ export class CheckService {
           .where('check_name', '=', r.name)
           .execute();
       }
-      const key = `check.failed:${r.name}:${deviceId}`;
       if (r.status === 'fail' && prev?.status !== 'fail') {
-        await alerts.raise({
-          account_id: accountId,
-          device_id: deviceId,
-          rule: `check.${r.name}`,
-          severity,
-          title: `${def?.title ?? r.name} — failing on ${device?.hostname ?? deviceId}`,
-          coalesce_key: key,
-          context: { check: r.name, evidence: r.evidence ?? null, remediation: def?.remediation ?? null },
-        });
+        await this.services.alerts.raise(
+          {
+            account_id: accountId,
+            device_id: deviceId,
+            rule: `check.${r.name}`,
+            severity,
+            title: `${def?.title ?? r.name} — failing on ${device?.hostname ?? deviceId}`,
+            // One alert per failing period: pass→fail raises, fail→pass resolves.
+            window_s: CHECK_ALERT_WINDOW_S,
+            context: { check: r.name, evidence: r.evidence ?? null, remediation: def?.remediation ?? null },
+          },
+          { trx },
+        );
       } else if (r.status === 'pass' && prev?.status === 'fail') {
-        await trx
-          .updateTable('alerts')
-          .set({ status: 'resolved', last_seen: at })
-          .where('account_id', '=', accountId)
-          .where('coalesce_key', '=', key)
-          .where('status', '=', 'open')
-          .execute();
+        await this.services.alerts.resolveAutomatically(
+          {
+            account_id: accountId,
+            device_id: deviceId,
+            rule: `check.${r.name}`,
+            reason: 'the check passes again',
+          },
+          { trx },
+        );
       }
     }
     await this.recordCompliance(trx, accountId);

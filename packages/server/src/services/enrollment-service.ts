@@ -17,6 +17,7 @@ import type { ServerKeys } from '../pki/server-keys.js';
 import { newId, nowIso } from '../store/ids.js';
 import type { Repos } from '../store/repos/index.js';
 import type { Database } from '../store/schema.js';
+import type { AlertService } from './alerts/alert-service.js';
 import type { AuditService } from './audit-service.js';
 import type { DeviceService } from './device-service.js';
 import type { Principal, RequestContext } from './principal.js';
@@ -51,6 +52,7 @@ export class EnrollmentService {
     private readonly devices: DeviceService,
     private readonly config: ServerConfig,
     private readonly keys: ServerKeys,
+    private readonly alerts: AlertService,
   ) {}
 
   /** Create a token; the secret and a ready install line are returned once. */
@@ -274,13 +276,12 @@ export class EnrollmentService {
       })
       .catch(async (error: unknown) => {
         if (conflict.hit) {
-          await this.repos.alerts.raise({
+          await this.alerts.raise({
             account_id: conflict.accountId,
             device_id: agentId,
             rule: 'agent.key_conflict',
             severity: 'high',
             title: 'An agent key was presented by a second host (cloned state directory?)',
-            coalesce_key: `agent.key_conflict:${agentId}`,
             context: { machine_id: req.facts.machine_id, hostname: req.facts.hostname, ip },
           });
         }

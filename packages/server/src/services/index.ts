@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config.js';
 import type { ServerKeys } from '../pki/server-keys.js';
 import type { Store } from '../store/db.js';
 import { createRepos, type Repos } from '../store/repos/index.js';
+import { AlertService } from './alerts/alert-service.js';
 import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
 import { DeviceService } from './device-service.js';
@@ -25,6 +26,8 @@ export interface Services {
   devices: DeviceService;
   groups: GroupService;
   enrollment: EnrollmentService;
+  /** The one entry of every alert source, and the inbox. */
+  alerts: AlertService;
   version: string;
 }
 
@@ -35,7 +38,8 @@ export function createServices(config: ServerConfig, keys: ServerKeys, store: St
   const auth = new AuthService(repos, audit);
   const devices = new DeviceService(store, repos, audit);
   const groups = new GroupService(store, repos, audit, devices);
-  const enrollment = new EnrollmentService(store.db, repos, audit, devices, config, keys);
+  const alerts = new AlertService(store.db, audit, groups);
+  const enrollment = new EnrollmentService(store.db, repos, audit, devices, config, keys, alerts);
   return {
     config,
     keys,
@@ -47,6 +51,7 @@ export function createServices(config: ServerConfig, keys: ServerKeys, store: St
     devices,
     groups,
     enrollment,
+    alerts,
     version: VIGIL_VERSION,
   };
 }

@@ -154,6 +154,63 @@ export interface AlertsTable {
   first_seen: string;
   last_seen: string;
   context: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  status_note: string | null;
+  suppression_id: string | null;
+}
+
+export interface AlertSuppressionsTable {
+  id: string;
+  account_id: string;
+  rule: string;
+  device_id: string | null;
+  group_id: string | null;
+  reason: string;
+  expires_at: string | null;
+  hits: Generated<number>;
+  created_by: string;
+  created_at: string;
+}
+
+export interface NotificationRoutesTable {
+  id: string;
+  account_id: string;
+  name: string;
+  channel: string;
+  enabled: number;
+  min_severity: string;
+  rule_pattern: string;
+  group_id: string | null;
+  config: string;
+  secret: string | null;
+  rate_limit_count: number | null;
+  rate_limit_window_s: number;
+  digest_window_s: number | null;
+  max_attempts: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  account_id: string;
+  route_id: string;
+  route_name: string;
+  kind: string;
+  alert_ids: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  first_attempt_at: string | null;
+  last_error: string | null;
+  digest_id: string | null;
+  created_at: string;
+  sent_at: string | null;
 }
 
 export interface QueryCampaignsTable {
@@ -260,6 +317,9 @@ export interface Database {
   agent_messages: AgentMessagesTable;
   agent_commands: AgentCommandsTable;
   alerts: AlertsTable;
+  alert_suppressions: AlertSuppressionsTable;
+  notification_routes: NotificationRoutesTable;
+  notification_deliveries: NotificationDeliveriesTable;
   query_campaigns: QueryCampaignsTable;
   query_campaign_devices: QueryCampaignDevicesTable;
   saved_queries: SavedQueriesTable;
