@@ -13,6 +13,8 @@ export const ACTION_ERROR = {
   commandFailed: 'E_ACTION_COMMAND_FAILED',
   /** A program the action needs is not installed (nft, apt-get/dnf, ss …). */
   unsupported: 'E_ACTION_UNSUPPORTED',
+  /** The thing to act on does not exist (an interface, a package). */
+  targetNotFound: 'E_ACTION_TARGET_NOT_FOUND',
   /** A downloaded file did not match the SHA-256 it was sent with. */
   integrity: 'E_ACTION_INTEGRITY',
   /** A download failed (HTTP status, TLS, size limit). */

@@ -87,16 +87,34 @@ describe.skipIf(skipReason !== undefined)('Linux network actions in network name
     lab?.destroy();
   });
 
-  it('refuses the server address, loopback, unspecified and malformed IPs without touching nftables', async () => {
-    expectRefused(await act('network.block_ip', { ip: lab.serverV4 }), /Vigil server/);
-    expectRefused(await act('network.block_ip', { ip: '127.0.0.5' }), /loopback/);
-    expectRefused(await act('network.block_ip', { ip: '::1' }), /loopback/);
-    expectRefused(await act('network.block_ip', { ip: '::ffff:127.0.0.1' }), /loopback/);
-    expectRefused(await act('network.block_ip', { ip: '0.0.0.0' }), /unspecified/);
-    for (const bad of ['10.231.0.256', '10.0.0.0/8', 'fe80::1%eth0', '10.231.0.3; flush ruleset', '', 42]) {
-      expectRefused(await act('network.block_ip', { ip: bad }), /must be one IPv4 or IPv6 address/);
+  it('refuses the server address, loopback, unspecified and malformed addresses without touching nftables', async () => {
+    expectRefused(await act('network.block_ip', { address: lab.serverV4 }), /Vigil server/);
+    expectRefused(
+      await act('network.block_ip', { address: '10.231.0.0/24' }),
+      /covers the Vigil server \(10\.231\.0\.2\)/,
+    );
+    expectRefused(await act('network.block_ip', { address: '127.0.0.5' }), /loopback/);
+    expectRefused(await act('network.block_ip', { address: '::1' }), /loopback/);
+    expectRefused(await act('network.block_ip', { address: '::ffff:127.0.0.1' }), /loopback/);
+    expectRefused(await act('network.block_ip', { address: '0.0.0.0' }), /unspecified/);
+    expectRefused(await act('network.block_ip', { address: '0.0.0.0/0' }), /loopback/);
+    expectRefused(await act('network.block_ip', { address: '::/0' }), /loopback/);
+    const malformed = [
+      '10.231.0.256',
+      '10.0.0.0/33',
+      '10.0.0.0/08',
+      'fe80::1%eth0',
+      '10.231.0.3; flush ruleset',
+      '',
+      42,
+    ];
+    for (const bad of malformed) {
+      expectRefused(
+        await act('network.block_ip', { address: bad }),
+        /must be an IPv4 or IPv6 address or a CIDR network/,
+      );
     }
-    expectRefused(await act('network.block_ip', { ip: lab.otherV4, expires_in_s: 0 }), /expires_in_s/);
+    expectRefused(await act('network.block_ip', { address: lab.otherV4, expires_s: 0 }), /expires_s/);
     expect(vigilTableExists()).toBe(false);
   });
 
@@ -104,15 +122,15 @@ describe.skipIf(skipReason !== undefined)('Linux network actions in network name
     expect(await probe(lab.device, lab.otherV4, 7001)).toBe('ok');
     expect(await probe(lab.peer, lab.deviceV4, 7101, { from: lab.otherV4 })).toBe('ok');
 
-    const dry = await act('network.block_ip', { ip: lab.otherV4 }, { dryRun: true });
+    const dry = await act('network.block_ip', { address: lab.otherV4 }, { dryRun: true });
     expect(dry).toMatchObject({ ok: true, changed: false });
     expect(vigilTableExists()).toBe(false);
 
-    const blocked = await act('network.block_ip', { ip: lab.otherV4 });
+    const blocked = await act('network.block_ip', { address: lab.otherV4 });
     expect(blocked).toMatchObject({
       ok: true,
       changed: true,
-      undo: { action: 'network.unblock_ip', params: { ip: lab.otherV4 } },
+      undo: { action: 'network.unblock_ip', params: { address: lab.otherV4 } },
     });
     expect(await probe(lab.device, lab.otherV4, 7001)).not.toBe('ok');
     expect(await probe(lab.peer, lab.deviceV4, 7101, { from: lab.otherV4 })).toBe('timeout');
@@ -120,33 +138,61 @@ describe.skipIf(skipReason !== undefined)('Linux network actions in network name
     expect(await probe(lab.device, lab.serverV4, 7001)).toBe('ok');
     expect(await probe(lab.peer, lab.deviceV4, 7101, { from: lab.serverV4 })).toBe('ok');
 
-    const again = await act('network.block_ip', { ip: lab.otherV4 });
+    const again = await act('network.block_ip', { address: lab.otherV4 });
     expect(again).toMatchObject({ ok: true, changed: false, details: { already_blocked: true } });
 
-    const unblocked = await act('network.unblock_ip', { ip: lab.otherV4 });
+    const unblocked = await act('network.unblock_ip', { address: lab.otherV4 });
     expect(unblocked).toMatchObject({ ok: true, changed: true, details: { was_blocked: true } });
     expect(await probe(lab.device, lab.otherV4, 7001)).toBe('ok');
     expect(await probe(lab.peer, lab.deviceV4, 7101, { from: lab.otherV4 })).toBe('ok');
 
-    expect(await act('network.unblock_ip', { ip: lab.otherV4 })).toMatchObject({ ok: true, changed: false });
+    expect(await act('network.unblock_ip', { address: lab.otherV4 })).toMatchObject({
+      ok: true,
+      changed: false,
+    });
+  });
+
+  it('blocks a CIDR network (normalised), refuses an overlapping block, and unblocks it', async () => {
+    expect(await probe(lab.device, lab.farV4, 7001)).toBe('ok');
+    const blocked = await act('network.block_ip', { address: '10.231.0.140/25' });
+    expect(blocked).toMatchObject({
+      ok: true,
+      changed: true,
+      details: { address: '10.231.0.128/25', family: 4 },
+    });
+    expect(await probe(lab.device, lab.farV4, 7001)).not.toBe('ok');
+    expect(await probe(lab.peer, lab.deviceV4, 7101, { from: lab.farV4 })).toBe('timeout');
+    expect(await probe(lab.device, lab.otherV4, 7001)).toBe('ok');
+    expectRefused(
+      await act('network.block_ip', { address: lab.farV4 }),
+      /overlaps the existing block of 10\.231\.0\.128\/25/,
+    );
+    expect(await act('network.unblock_ip', { address: '10.231.0.128/25' })).toMatchObject({
+      ok: true,
+      changed: true,
+    });
+    expect(await probe(lab.device, lab.farV4, 7001)).toBe('ok');
   });
 
   it('blocks and unblocks an IPv6 address', async () => {
     expect(await probe(lab.device, lab.otherV6, 7001)).toBe('ok');
-    expect(await act('network.block_ip', { ip: 'FD00:0231:0:0::3' })).toMatchObject({
+    expect(await act('network.block_ip', { address: 'FD00:0231:0:0::3' })).toMatchObject({
       ok: true,
       changed: true,
-      details: { ip: lab.otherV6, family: 6 },
+      details: { address: lab.otherV6, family: 6 },
     });
     expect(await probe(lab.device, lab.otherV6, 7001)).not.toBe('ok');
     expect(await probe(lab.device, lab.otherV4, 7001)).toBe('ok');
-    expect(await act('network.unblock_ip', { ip: lab.otherV6 })).toMatchObject({ ok: true, changed: true });
+    expect(await act('network.unblock_ip', { address: lab.otherV6 })).toMatchObject({
+      ok: true,
+      changed: true,
+    });
     expect(await probe(lab.device, lab.otherV6, 7001)).toBe('ok');
   });
 
   it('a block with an expiry lifts itself', async () => {
-    const outcome = await act('network.block_ip', { ip: lab.otherV4, expires_in_s: 2 });
-    expect(outcome).toMatchObject({ ok: true, changed: true, details: { expires_in_s: 2 } });
+    const outcome = await act('network.block_ip', { address: lab.otherV4, expires_s: 2 });
+    expect(outcome).toMatchObject({ ok: true, changed: true, details: { expires_s: 2 } });
     const blockedAt = Date.now();
     expect(await probe(lab.device, lab.otherV4, 7001, { timeoutMs: 500 })).not.toBe('ok');
     await until(
@@ -168,27 +214,31 @@ describe.skipIf(skipReason !== undefined)('Linux network actions in network name
     expect(vigilTableExists()).toBe(false);
 
     // A block that exists before isolation must survive the release.
-    await act('network.block_ip', { ip: '192.0.2.7' });
+    await act('network.block_ip', { address: '192.0.2.7' });
     const openToOther = await connectClient(lab.device, lab.otherV4, 7001);
     const openToServer = await connectClient(lab.device, lab.serverV4, 7001);
     try {
       expect(await openToOther.roundTrip()).toBe('echo');
 
-      const isolated = await act('network.isolate', {});
+      const isolated = await act('network.isolate', { allow: ['10.231.0.128/25'] });
       expect(isolated).toMatchObject({ ok: true, changed: true, undo: { action: 'network.release' } });
-      expect(isolated.details.allowed).toEqual([lab.serverV4]);
+      expect(isolated.details.allowed).toEqual([lab.serverV4, '10.231.0.128/25']);
 
       expect(await probe(lab.device, lab.serverV4, 7001)).toBe('ok');
       expect(await probe(lab.peer, lab.deviceV4, 7101, { from: lab.serverV4 })).toBe('ok');
       expect(await probe(lab.device, '127.0.0.1', 7101)).toBe('ok');
       expect(await probe(lab.device, '::1', 7101)).toBe('ok');
+      expect(await probe(lab.device, lab.farV4, 7001)).toBe('ok');
       expect(await probe(lab.device, lab.otherV4, 7001)).not.toBe('ok');
       expect(await probe(lab.device, lab.otherV6, 7001)).not.toBe('ok');
       expect(await probe(lab.peer, lab.deviceV4, 7101, { from: lab.otherV4 })).toBe('timeout');
       expect(await openToOther.roundTrip()).toBe('no-echo');
       expect(await openToServer.roundTrip()).toBe('echo');
 
-      expect(await act('network.isolate', {})).toMatchObject({ ok: true, changed: false });
+      expect(await act('network.isolate', { allow: ['10.231.0.128/25'] })).toMatchObject({
+        ok: true,
+        changed: false,
+      });
 
       const released = await act('network.release', {});
       expect(released).toMatchObject({ ok: true, changed: true });
@@ -223,15 +273,20 @@ describe.skipIf(skipReason !== undefined)('Linux network actions in network name
       };
       const dry = await act('network.kill_connection', tuple, { dryRun: true });
       expect(dry).toMatchObject({ ok: true, changed: false });
-      expect(dry.details.would_kill).toHaveLength(1);
+      expect(dry.details.connections).toEqual([
+        expect.objectContaining({ local_port: first.localPort, killed: false }),
+      ]);
       expect(await first.roundTrip()).toBe('echo');
 
       const killed = await act('network.kill_connection', tuple);
       expect(killed).toMatchObject({ ok: true, changed: true });
-      expect(killed.details.killed).toEqual([
+      expect(killed.details.connections).toEqual([
         expect.objectContaining({
-          local: `${first.localAddress}:${first.localPort}`,
-          remote: `${lab.otherV4}:7001`,
+          local_address: first.localAddress,
+          local_port: first.localPort,
+          remote_address: lab.otherV4,
+          remote_port: 7001,
+          killed: true,
         }),
       ]);
       expect(await first.closed).toMatch(/^closed/);
@@ -257,42 +312,54 @@ describe.skipIf(skipReason !== undefined)('Linux network actions in network name
     expectRefused(await act('network.kill_connection', { pid: 1, remote_address: lab.otherV4 }), /not both/);
   });
 
-  it('flush_arp empties the namespace neighbour table', async () => {
-    expect(await probe(lab.device, lab.otherV4, 7001)).toBe('ok');
-    expect(await probe(lab.device, lab.otherV6, 7001)).toBe('ok');
+  it('flush_arp empties the namespace neighbour table, on one interface or all', async () => {
     const neighbours = () =>
       (
         JSON.parse(ip('-n', lab.device, '-j', 'neigh', 'show') || '[]') as { dst: string; state?: string[] }[]
-      ).filter((n) => !n.state?.includes('FAILED'));
-    expect(neighbours().length).toBeGreaterThan(0);
-
+      ).filter((n) => !n.state?.some((s) => s === 'FAILED' || s === 'INCOMPLETE'));
+    const learn = async () => {
+      expect(await probe(lab.device, lab.otherV4, 7001)).toBe('ok');
+      expect(await probe(lab.device, lab.otherV6, 7001)).toBe('ok');
+      expect(neighbours().length).toBeGreaterThan(0);
+    };
+    await learn();
     const dry = await act('cache.flush_arp', {}, { dryRun: true });
     expect(dry).toMatchObject({ ok: true, changed: false });
-    expect((dry.details.entries as unknown[]).length).toBe(neighbours().length);
+    expect((dry.details.entries_before as unknown[]).length).toBe(neighbours().length);
     expect(neighbours().length).toBeGreaterThan(0);
 
     const flushed = await act('cache.flush_arp', {});
-    expect(flushed).toMatchObject({ ok: true, changed: true });
+    expect(flushed).toMatchObject({ ok: true, changed: true, details: { entries_after: [] } });
     expect(neighbours()).toEqual([]);
+
+    await learn();
+    const device = (flushed.details.entries_before as { dev: string }[])[0]?.dev as string;
+    const one = await act('cache.flush_arp', { interface: device });
+    expect(one).toMatchObject({ ok: true, changed: true, details: { interface: device, entries_after: [] } });
+    expect(neighbours()).toEqual([]);
+
+    const missing = await act('cache.flush_arp', { interface: 'nosuchif0' });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'E_ACTION_TARGET_NOT_FOUND' } });
+    expectRefused(await act('cache.flush_arp', { interface: 'eth0 all' }), /interface name/);
   });
 
   it('firewall.enable drops inbound except the listed ports, loopback and established traffic', async () => {
     expect(await probe(lab.peer, lab.deviceV4, 7101)).toBe('ok');
     expect(await probe(lab.peer, lab.deviceV4, 7102)).toBe('ok');
-    expectRefused(await act('firewall.enable', { tcp_ports: [70000] }), /port number/);
+    expectRefused(await act('firewall.enable', { allow_tcp: [70000] }), /port number/);
 
-    const enabled = await act('firewall.enable', { tcp_ports: [7102, 7102] });
+    const enabled = await act('firewall.enable', { allow_tcp: [7102, 7102] });
     expect(enabled).toMatchObject({
       ok: true,
       changed: true,
-      details: { tcp_ports: [7102], was_enabled: false },
+      details: { allowed_tcp: [7102], was_enabled: false },
     });
     expect(await probe(lab.peer, lab.deviceV4, 7102)).toBe('ok');
     expect(await probe(lab.peer, lab.deviceV4, 7101)).toBe('timeout');
     expect(await probe(lab.device, '127.0.0.1', 7101)).toBe('ok');
     expect(await probe(lab.device, lab.otherV4, 7001)).toBe('ok');
 
-    const changed = await act('firewall.enable', { tcp_ports: [7101] });
+    const changed = await act('firewall.enable', { allow_tcp: [7101] });
     expect(changed).toMatchObject({ ok: true, details: { was_enabled: true } });
     expect(await probe(lab.peer, lab.deviceV4, 7101)).toBe('ok');
     expect(await probe(lab.peer, lab.deviceV4, 7102)).toBe('timeout');

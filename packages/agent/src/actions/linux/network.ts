@@ -1,17 +1,29 @@
 /**
- * Linux network response actions: block/unblock an IP, isolate/release the host, kill TCP
- * connections, flush the neighbour (ARP/NDP) cache and enable a default-deny inbound firewall.
- * Firewall state lives only in the Vigil-owned nftables table `inet vigil` (see nft.ts); every
- * ruleset goes to `nft -f -` on stdin and every other command is an argument array.
+ * Linux network response actions: block/unblock an address or network, isolate/release the
+ * host, kill TCP connections, flush the neighbour (ARP/NDP) cache and enable a default-deny
+ * inbound firewall. Firewall state lives only in the Vigil-owned nftables table `inet vigil`
+ * (see nft.ts); every ruleset goes to `nft -f -` on stdin and every other command is an argument
+ * array.
  */
 import type { ActionContext, ActionImpl, ActionImpls } from '../types.js';
-import { refuse, reportingFailures, runChecked } from './action-failure.js';
+import {
+  ACTION_ERROR,
+  ActionFailure,
+  refuse,
+  reportingFailures,
+  runChecked,
+  runProgram,
+} from './action-failure.js';
 import {
   type IpAddress,
-  isLoopbackOrUnspecified,
-  isServerAddress,
+  type IpNetwork,
+  networksOverlap,
   parseIp,
+  parseNetwork,
+  serverAddressesIn,
   splitServerAddresses,
+  touchesLoopbackOrUnspecified,
+  withoutNested,
 } from './ip-address.js';
 import {
   applyRuleset,
@@ -24,6 +36,7 @@ import {
   releaseRuleset,
   VIGIL_TABLE,
 } from './nft.js';
+import { asPort, booleanParam, describeValue, listParam, optionalInteger } from './param-readers.js';
 import {
   type FourTuple,
   fourTupleFilter,
@@ -33,147 +46,138 @@ import {
   tupleOf,
 } from './tcp-connections.js';
 
-/** Longest expiry a block may carry (one year); longer blocks are permanent ones. */
-const MAX_EXPIRY_S = 31_536_000;
-const MAX_PORTS = 100;
+/** Longest expiry a block may carry (30 days, as declared); longer blocks are permanent ones. */
+const MAX_EXPIRY_S = 2_592_000;
+const MAX_PORTS = 64;
+const MAX_ALLOW = 32;
+
+function networkParam(params: Record<string, unknown>, name: string): IpNetwork {
+  const network = parseNetwork(params[name]);
+  if (!network) {
+    refuse(
+      `\`${name}\` must be an IPv4 or IPv6 address or a CIDR network (no zone); got ${describeValue(params[name])}`,
+    );
+  }
+  return network;
+}
 
 function ipParam(params: Record<string, unknown>, name: string): IpAddress {
   const ip = parseIp(params[name]);
-  if (!ip)
-    refuse(
-      `\`${name}\` must be one IPv4 or IPv6 address (no prefix, no zone); got ${describe(params[name])}`,
-    );
+  if (!ip) refuse(`\`${name}\` must be one IPv4 or IPv6 address; got ${describeValue(params[name])}`);
   return ip;
 }
 
-function describe(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+function blockSetFor(network: { family: 4 | 6 }): string {
+  return network.family === 4 ? NFT.blockV4 : NFT.blockV6;
 }
 
-function optionalInteger(
-  params: Record<string, unknown>,
-  name: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    refuse(`\`${name}\` must be an integer from ${min} to ${max}; got ${describe(value)}`);
-  }
-  return value;
-}
-
-function booleanParam(params: Record<string, unknown>, name: string, fallback: boolean): boolean {
-  const value = params[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') refuse(`\`${name}\` must be true or false`);
-  return value;
-}
-
-function portsParam(params: Record<string, unknown>, name: string): number[] {
-  const value = params[name];
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > MAX_PORTS)
-    refuse(`\`${name}\` must be a list of at most ${MAX_PORTS} ports`);
-  const ports = new Set<number>();
-  for (const port of value) {
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
-      refuse(`\`${name}\` holds ${describe(port)}, which is not a port number (1-65535)`);
-    }
-    ports.add(port);
-  }
-  return [...ports].sort((a, b) => a - b);
-}
-
-function setFor(ip: IpAddress): string {
-  return ip.family === 4 ? NFT.blockV4 : NFT.blockV6;
-}
-
-/** network.block_ip: drop all traffic to and from one address, optionally for a limited time. */
+/** network.block_ip: drop all traffic to and from an address or network, optionally for a time. */
 const blockIp: ActionImpl = async (params, ctx) => {
-  const ip = ipParam(params, 'ip');
-  const expiresInS = optionalInteger(params, 'expires_in_s', 1, MAX_EXPIRY_S);
-  if (isLoopbackOrUnspecified(ip))
-    refuse(`${ip.address} is a loopback or unspecified address; blocking it would break the host`);
-  if (isServerAddress(ip, ctx.serverAddresses)) {
-    refuse(`${ip.address} is an address of the Vigil server; blocking it would cut the agent off`);
+  const network = networkParam(params, 'address');
+  const expiresS = optionalInteger(params, 'expires_s', 1, MAX_EXPIRY_S);
+  if (touchesLoopbackOrUnspecified(network)) {
+    refuse(`${network.key} covers a loopback or unspecified address; blocking it would break the host`);
+  }
+  const servers = serverAddressesIn(network, ctx.serverAddresses);
+  if (servers.length > 0) {
+    refuse(
+      `${network.key} covers the Vigil server (${servers.join(', ')}); blocking it would cut the agent off`,
+    );
   }
   const state = await readVigilTable(ctx);
-  const existing = state.sets.get(setFor(ip))?.get(ip.address);
-  const undo = { action: 'network.unblock_ip', params: { ip: ip.address } };
-  const base = { ip: ip.address, family: ip.family, expires_in_s: expiresInS ?? null };
-  if (existing && existing.timeoutS === undefined && expiresInS === undefined) {
+  const elements = state.sets.get(blockSetFor(network)) ?? new Map();
+  const existing = elements.get(network.key);
+  const overlapping = [...elements.keys()].filter((key) => {
+    const other = parseNetwork(key);
+    return key !== network.key && other !== undefined && networksOverlap(other, network);
+  });
+  if (overlapping.length > 0) {
+    refuse(`${network.key} overlaps the existing block of ${overlapping.join(', ')}; unblock that first`, {
+      overlapping,
+    });
+  }
+  const undo = { action: 'network.unblock_ip', params: { address: network.key } };
+  const base = { address: network.key, family: network.family, expires_s: expiresS ?? null };
+  if (existing && existing.timeoutS === undefined && expiresS === undefined) {
     return {
       ok: true,
       changed: false,
-      summary: `${ip.address} is already blocked`,
+      summary: `${network.key} is already blocked`,
       details: { ...base, already_blocked: true },
       undo,
     };
   }
-  const element = blockElement(ip.address, expiresInS);
+  // A block that exists with another expiry is replaced, in the same transaction.
   const script = [
     ...blockInfrastructure(),
-    ...(existing ? [`delete element ${VIGIL_TABLE} ${setFor(ip)} { ${ip.address} }`] : []),
-    `add element ${VIGIL_TABLE} ${setFor(ip)} { ${element} }`,
+    ...(existing ? [`delete element ${VIGIL_TABLE} ${blockSetFor(network)} { ${network.key} }`] : []),
+    `add element ${VIGIL_TABLE} ${blockSetFor(network)} { ${blockElement(network.key, expiresS)} }`,
   ];
-  const expiry = expiresInS === undefined ? '' : ` for ${expiresInS} s`;
+  const forTime = expiresS === undefined ? '' : ` for ${expiresS} s`;
   if (ctx.dryRun) {
     return {
       ok: true,
       changed: false,
-      summary: `would block ${ip.address}${expiry}`,
+      summary: `would block ${network.key}${forTime}`,
       details: { ...base, already_blocked: Boolean(existing), nft_script: script },
     };
   }
   await applyRuleset(ctx, script);
-  ctx.log(`blocked ${ip.address}${expiry}`);
+  ctx.log(`blocked ${network.key}${forTime}`);
+  const expiresAt =
+    expiresS === undefined ? {} : { expires_at: new Date(Date.now() + expiresS * 1000).toISOString() };
   return {
     ok: true,
     changed: true,
-    summary: `blocked ${ip.address}${expiry}`,
-    details: { ...base, already_blocked: Boolean(existing) },
+    summary: `blocked ${network.key}${forTime}`,
+    details: { ...base, ...expiresAt, already_blocked: Boolean(existing) },
     undo,
   };
 };
 
-/** network.unblock_ip: remove one address from the block sets. */
+/** network.unblock_ip: remove one address or network from the block sets. */
 const unblockIp: ActionImpl = async (params, ctx) => {
-  const ip = ipParam(params, 'ip');
+  const network = networkParam(params, 'address');
   const state = await readVigilTable(ctx);
-  const blocked = state.sets.get(setFor(ip))?.has(ip.address) ?? false;
-  const details = { ip: ip.address, family: ip.family, was_blocked: blocked };
-  if (!blocked) return { ok: true, changed: false, summary: `${ip.address} was not blocked`, details };
-  const script = [`delete element ${VIGIL_TABLE} ${setFor(ip)} { ${ip.address} }`];
+  const blocked = state.sets.get(blockSetFor(network))?.has(network.key) ?? false;
+  const details = { address: network.key, family: network.family, was_blocked: blocked };
+  if (!blocked) return { ok: true, changed: false, summary: `${network.key} was not blocked`, details };
+  const script = [`delete element ${VIGIL_TABLE} ${blockSetFor(network)} { ${network.key} }`];
   if (ctx.dryRun) {
     return {
       ok: true,
       changed: false,
-      summary: `would unblock ${ip.address}`,
+      summary: `would unblock ${network.key}`,
       details: { ...details, nft_script: script },
     };
   }
   await applyRuleset(ctx, script);
-  ctx.log(`unblocked ${ip.address}`);
-  return { ok: true, changed: true, summary: `unblocked ${ip.address}`, details };
+  ctx.log(`unblocked ${network.key}`);
+  return { ok: true, changed: true, summary: `unblocked ${network.key}`, details };
 };
 
-/** network.isolate: cut the host off from everything but loopback and the Vigil server. */
+/** network.isolate: cut the host off from everything but loopback, the Vigil server and `allow`. */
 const isolate: ActionImpl = async (params, ctx) => {
   const allowDhcp = booleanParam(params, 'allow_dhcp', true);
+  const extra = listParam(params, 'allow', MAX_ALLOW, parseNetwork, 'address or CIDR network');
   const servers = splitServerAddresses(ctx.serverAddresses);
   if (servers.v4.length + servers.v6.length === 0) {
     refuse('the Vigil server has no known IP address; isolating the host now would cut the agent off', {
       server_addresses: ctx.serverAddresses,
     });
   }
+  const serverNetworks = [...servers.v4, ...servers.v6].map((a) => parseNetwork(a) as IpNetwork);
+  const allowed = withoutNested([...serverNetworks, ...extra]);
   const state = await readVigilTable(ctx);
   const already = state.chains.has(NFT.isolateInput) && state.chains.has(NFT.isolateOutput);
-  const script = isolationRuleset({ serverV4: servers.v4, serverV6: servers.v6, allowDhcp });
+  const script = isolationRuleset({
+    allowV4: allowed.filter((n) => n.family === 4).map((n) => n.key),
+    allowV6: allowed.filter((n) => n.family === 6).map((n) => n.key),
+    allowDhcp,
+  });
+  const list = [...serverNetworks, ...extra].map((n) => n.key);
   const details = {
-    allowed: [...servers.v4, ...servers.v6],
+    allowed: [...new Set(list)],
     ignored_server_addresses: servers.invalid,
     allow_dhcp: allowDhcp,
     already_isolated: already,
@@ -233,12 +237,24 @@ const release: ActionImpl = async (_params, ctx) => {
   };
 };
 
-function connectionView(connection: TcpConnection): Record<string, unknown> {
+function sameTuple(a: TcpConnection, b: TcpConnection): boolean {
+  return (
+    a.localAddress === b.localAddress &&
+    a.localPort === b.localPort &&
+    a.remoteAddress === b.remoteAddress &&
+    a.remotePort === b.remotePort
+  );
+}
+
+function connectionView(connection: TcpConnection, killed?: boolean): Record<string, unknown> {
   return {
     state: connection.state,
-    local: `${connection.localAddress}:${connection.localPort}`,
-    remote: `${connection.remoteAddress}:${connection.remotePort}`,
+    local_address: connection.localAddress,
+    local_port: connection.localPort,
+    remote_address: connection.remoteAddress,
+    remote_port: connection.remotePort,
     pids: connection.pids,
+    ...(killed === undefined ? {} : { killed }),
   };
 }
 
@@ -256,9 +272,8 @@ function tupleParam(params: Record<string, unknown>): FourTuple {
 /** network.kill_connection: close one TCP connection by its 4-tuple, or every one a process holds. */
 const killConnection: ActionImpl = async (params, ctx) => {
   const pid = optionalInteger(params, 'pid', 1, 4_194_304);
-  const hasTuple = ['local_address', 'local_port', 'remote_address', 'remote_port'].some(
-    (k) => params[k] !== undefined,
-  );
+  const tupleKeys = ['local_address', 'local_port', 'remote_address', 'remote_port'];
+  const hasTuple = tupleKeys.some((k) => params[k] !== undefined);
   if ((pid === undefined) === !hasTuple) {
     refuse(
       'give either `pid` or the 4-tuple (`local_address`, `local_port`, `remote_address`, `remote_port`), not both',
@@ -272,7 +287,7 @@ const killConnection: ActionImpl = async (params, ctx) => {
       : (await listConnections(ctx)).filter((c) => c.pids.includes(pid));
   if (matched.some((c) => c.pids.includes(ctx.agentPid))) {
     refuse('the connection belongs to the Vigil agent itself; its connection to the server is never cut', {
-      connections: matched.map(connectionView),
+      connections: matched.map((c) => connectionView(c)),
     });
   }
   const selector = pid === undefined ? 'the given 4-tuple' : `pid ${pid}`;
@@ -281,7 +296,7 @@ const killConnection: ActionImpl = async (params, ctx) => {
       ok: true,
       changed: false,
       summary: `no TCP connection matches ${selector}`,
-      details: { killed: [] },
+      details: { connections: [] },
     };
   }
   if (ctx.dryRun) {
@@ -289,42 +304,35 @@ const killConnection: ActionImpl = async (params, ctx) => {
       ok: true,
       changed: false,
       summary: `would close ${matched.length} TCP connection(s) of ${selector}`,
-      details: { would_kill: matched.map(connectionView) },
+      details: { connections: matched.map((c) => connectionView(c, false)) },
     };
   }
-  const killed: TcpConnection[] = [];
   for (const connection of matched) {
     const tuple = tupleOf(connection);
-    if (tuple) killed.push(...(await killConnections(ctx, fourTupleFilter(tuple))));
+    if (tuple) await killConnections(ctx, fourTupleFilter(tuple));
   }
-  const remaining = (await listConnections(ctx)).filter((c) =>
-    matched.some(
-      (m) =>
-        m.localAddress === c.localAddress &&
-        m.localPort === c.localPort &&
-        m.remoteAddress === c.remoteAddress &&
-        m.remotePort === c.remotePort,
-    ),
-  );
-  const details = { killed: killed.map(connectionView), remaining: remaining.map(connectionView) };
-  if (remaining.length > 0) {
+  // Whether each is gone is read back from the kernel, not taken from ss -K's own report.
+  const still = (await listConnections(ctx)).filter((c) => matched.some((m) => sameTuple(m, c)));
+  const connections = matched.map((m) => connectionView(m, !still.some((s) => sameTuple(s, m))));
+  const killed = matched.length - still.length;
+  if (still.length > 0) {
     return {
       ok: false,
-      changed: killed.length > 0,
-      summary: `${remaining.length} of ${matched.length} connection(s) of ${selector} are still open`,
-      details,
+      changed: killed > 0,
+      summary: `${still.length} of ${matched.length} connection(s) of ${selector} are still open`,
+      details: { connections },
       error: {
-        code: 'E_ACTION_COMMAND_FAILED',
+        code: ACTION_ERROR.commandFailed,
         message: 'ss -K did not close every connection; the kernel may lack CONFIG_INET_DIAG_DESTROY',
       },
     };
   }
-  ctx.log(`closed ${killed.length} TCP connection(s) of ${selector}`);
+  ctx.log(`closed ${killed} TCP connection(s) of ${selector}`);
   return {
     ok: true,
     changed: true,
-    summary: `closed ${matched.length} TCP connection(s) of ${selector}`,
-    details,
+    summary: `closed ${killed} TCP connection(s) of ${selector}`,
+    details: { connections },
   };
 };
 
@@ -335,8 +343,22 @@ interface NeighbourEntry {
   state?: string[];
 }
 
-async function neighbours(ctx: ActionContext): Promise<NeighbourEntry[]> {
-  const output = await runChecked(ctx, 'ip', ['-j', 'neigh', 'show']);
+const INTERFACE_NAME = /^[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,14}$/;
+
+/** The dynamic neighbour entries (permanent and NOARP ones are not a cache and are left alone). */
+async function neighbours(ctx: ActionContext, device: string[]): Promise<NeighbourEntry[]> {
+  const output = await runProgram(ctx, 'ip', ['-j', 'neigh', 'show', ...device]);
+  if (output.code !== 0 && /Cannot find device/i.test(output.stderr)) {
+    throw new ActionFailure(ACTION_ERROR.targetNotFound, `there is no network interface ${device[1]}`);
+  }
+  if (output.code !== 0) {
+    throw new ActionFailure(
+      ACTION_ERROR.commandFailed,
+      `ip neigh show exited with code ${output.code}`,
+      {},
+      output,
+    );
+  }
   const parsed = JSON.parse(output.stdout.trim() || '[]') as NeighbourEntry[];
   return parsed.filter((entry) => !entry.state?.some((s) => s === 'PERMANENT' || s === 'NOARP'));
 }
@@ -350,40 +372,57 @@ function neighbourView(entry: NeighbourEntry): Record<string, unknown> {
   };
 }
 
-/** cache.flush_arp: flush the dynamic neighbour (ARP and NDP) entries of every interface. */
-const flushArp: ActionImpl = async (_params, ctx) => {
-  const before = await neighbours(ctx);
+function entries(count: number): string {
+  return `${count} neighbour entr${count === 1 ? 'y' : 'ies'}`;
+}
+
+/** cache.flush_arp: flush the dynamic neighbour (ARP and NDP) entries of one or every interface. */
+const flushArp: ActionImpl = async (params, ctx) => {
+  const name = params.interface;
+  if (name !== undefined && (typeof name !== 'string' || !INTERFACE_NAME.test(name))) {
+    refuse(`\`interface\` must be a network interface name; got ${describeValue(name)}`);
+  }
+  const device = name === undefined ? [] : ['dev', name];
+  const where = name === undefined ? '' : ` on ${name}`;
+  const before = await neighbours(ctx, device);
+  const base = { interface: name ?? null, entries_before: before.map(neighbourView) };
   if (ctx.dryRun) {
     return {
       ok: true,
       changed: false,
-      summary: `would flush ${before.length} neighbour entr${before.length === 1 ? 'y' : 'ies'}`,
-      details: { entries: before.map(neighbourView) },
+      summary: `would flush ${entries(before.length)}${where}`,
+      details: base,
     };
   }
-  await runChecked(ctx, 'ip', ['neigh', 'flush', 'all']);
-  const after = await neighbours(ctx);
-  const remaining = after.filter((entry) => !entry.state?.includes('FAILED'));
-  ctx.log(`flushed ${before.length} neighbour entries`);
+  await runChecked(ctx, 'ip', ['neigh', 'flush', ...(name === undefined ? ['all'] : device)]);
+  // An entry the kernel still resolves after the flush shows as FAILED or INCOMPLETE, not as a cached address.
+  const after = (await neighbours(ctx, device)).filter(
+    (e) => !e.state?.some((s) => s === 'FAILED' || s === 'INCOMPLETE'),
+  );
+  ctx.log(`flushed ${entries(before.length)}${where}`);
   return {
     ok: true,
     changed: before.length > 0,
-    summary: `flushed ${before.length} neighbour entr${before.length === 1 ? 'y' : 'ies'}`,
-    details: { flushed: before.map(neighbourView), remaining: remaining.map(neighbourView) },
+    summary: `flushed ${entries(before.length)}${where}`,
+    details: { ...base, entries_after: after.map(neighbourView) },
   };
 };
 
+function portList(params: Record<string, unknown>, name: string): number[] {
+  return [...new Set(listParam(params, name, MAX_PORTS, asPort, 'port number (1-65535)'))].sort(
+    (a, b) => a - b,
+  );
+}
+
 /** firewall.enable: default-deny inbound in the Vigil table with the listed ports allowed. */
 const firewallEnable: ActionImpl = async (params, ctx) => {
-  const tcpPorts = portsParam(params, 'tcp_ports');
-  const udpPorts = portsParam(params, 'udp_ports');
-  const allowPing = booleanParam(params, 'allow_ping', true);
+  const tcpPorts = portList(params, 'allow_tcp');
+  const udpPorts = portList(params, 'allow_udp');
   const state = await readVigilTable(ctx);
-  const script = firewallRuleset({ tcpPorts, udpPorts, allowPing });
+  const script = firewallRuleset({ tcpPorts, udpPorts });
   const details = {
-    tcp_ports: tcpPorts,
-    udp_ports: udpPorts,
-    allow_ping: allowPing,
+    allowed_tcp: tcpPorts,
+    allowed_udp: udpPorts,
     was_enabled: state.chains.has(NFT.firewallInput),
   };
   const ports = `TCP [${tcpPorts.join(', ')}], UDP [${udpPorts.join(', ')}]`;
@@ -396,8 +435,8 @@ const firewallEnable: ActionImpl = async (params, ctx) => {
     };
   }
   await applyRuleset(ctx, script);
-  ctx.log(`enabled the inbound firewall allowing ${ports}`);
   const verb = details.was_enabled ? 're-applied' : 'enabled';
+  ctx.log(`${verb} the inbound firewall allowing ${ports}`);
   return { ok: true, changed: true, summary: `${verb} default-deny inbound allowing ${ports}`, details };
 };
 

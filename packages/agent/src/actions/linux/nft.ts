@@ -34,8 +34,8 @@ export function blockInfrastructure(): string[] {
   const t = VIGIL_TABLE;
   return [
     `add table ${t}`,
-    `add set ${t} ${NFT.blockV4} { type ipv4_addr; flags timeout; }`,
-    `add set ${t} ${NFT.blockV6} { type ipv6_addr; flags timeout; }`,
+    `add set ${t} ${NFT.blockV4} { type ipv4_addr; flags interval, timeout; }`,
+    `add set ${t} ${NFT.blockV6} { type ipv6_addr; flags interval, timeout; }`,
     `add chain ${t} ${NFT.blockInput} { type filter hook input priority -10; policy accept; }`,
     `add chain ${t} ${NFT.blockOutput} { type filter hook output priority -10; policy accept; }`,
     `add chain ${t} ${NFT.blockForward} { type filter hook forward priority -10; policy accept; }`,
@@ -53,36 +53,37 @@ export function blockInfrastructure(): string[] {
   ];
 }
 
-/** The element of a block set, with its optional expiry in seconds. */
-export function blockElement(address: string, expiresInS?: number): string {
-  return expiresInS === undefined ? address : `${address} timeout ${expiresInS}s`;
+/** The element of a block set (an address or `net/len`), with its optional expiry in seconds. */
+export function blockElement(key: string, expiresS?: number): string {
+  return expiresS === undefined ? key : `${key} timeout ${expiresS}s`;
 }
 
 export interface IsolationOptions {
-  serverV4: string[];
-  serverV6: string[];
+  /** Addresses and networks (nft keys) left reachable: the server's and the caller's `allow`; none nested. */
+  allowV4: string[];
+  allowV6: string[];
   /** Let the DHCP client renew its lease, so an isolated host keeps its address. */
   allowDhcp: boolean;
 }
 
 /**
- * Isolation: drop everything in and out except loopback, the server addresses, traffic related
- * to connections with the server (ICMP errors such as path-MTU from routers on the way), IPv6
+ * Isolation: drop everything in and out except loopback, the allowed addresses, traffic related
+ * to connections with them (ICMP errors such as path-MTU from routers on the way), IPv6
  * neighbour discovery (without it the server is unreachable over IPv6) and optionally DHCP.
  */
 export function isolationRuleset(options: IsolationOptions): string[] {
   const t = VIGIL_TABLE;
   const lines = [
     `add table ${t}`,
-    `add set ${t} ${NFT.isolateV4} { type ipv4_addr; }`,
-    `add set ${t} ${NFT.isolateV6} { type ipv6_addr; }`,
+    `add set ${t} ${NFT.isolateV4} { type ipv4_addr; flags interval; }`,
+    `add set ${t} ${NFT.isolateV6} { type ipv6_addr; flags interval; }`,
     `flush set ${t} ${NFT.isolateV4}`,
     `flush set ${t} ${NFT.isolateV6}`,
   ];
-  if (options.serverV4.length > 0)
-    lines.push(`add element ${t} ${NFT.isolateV4} { ${options.serverV4.join(', ')} }`);
-  if (options.serverV6.length > 0)
-    lines.push(`add element ${t} ${NFT.isolateV6} { ${options.serverV6.join(', ')} }`);
+  if (options.allowV4.length > 0)
+    lines.push(`add element ${t} ${NFT.isolateV4} { ${options.allowV4.join(', ')} }`);
+  if (options.allowV6.length > 0)
+    lines.push(`add element ${t} ${NFT.isolateV6} { ${options.allowV6.join(', ')} }`);
   lines.push(
     `add chain ${t} ${NFT.isolateInput} { type filter hook input priority -20; policy drop; }`,
     `add chain ${t} ${NFT.isolateOutput} { type filter hook output priority -20; policy drop; }`,
@@ -126,7 +127,6 @@ export function releaseRuleset(state: VigilTableState): string[] {
 export interface FirewallOptions {
   tcpPorts: number[];
   udpPorts: number[];
-  allowPing: boolean;
 }
 
 /**
@@ -147,12 +147,6 @@ export function firewallRuleset(options: FirewallOptions): string[] {
     `add rule ${t} ${c} udp sport 67 udp dport 68 accept`,
     `add rule ${t} ${c} udp sport 547 udp dport 546 accept`,
   ];
-  if (options.allowPing) {
-    lines.push(
-      `add rule ${t} ${c} icmp type echo-request accept`,
-      `add rule ${t} ${c} icmpv6 type echo-request accept`,
-    );
-  }
   if (options.tcpPorts.length > 0)
     lines.push(`add rule ${t} ${c} tcp dport { ${options.tcpPorts.join(', ')} } accept`);
   if (options.udpPorts.length > 0)
@@ -175,10 +169,23 @@ export interface VigilTableState {
   sets: Map<string, Map<string, SetElement>>;
 }
 
-type NftJsonElem = string | { elem?: { val?: unknown; timeout?: unknown; expires?: unknown } };
+interface NftJsonPrefix {
+  prefix?: { addr?: unknown; len?: unknown };
+}
+type NftJsonValue = string | NftJsonPrefix;
+type NftJsonElem = NftJsonValue | { elem?: { val?: NftJsonValue; timeout?: unknown; expires?: unknown } };
 interface NftJsonItem {
   chain?: { name?: string; table?: string; family?: string };
   set?: { name?: string; table?: string; family?: string; elem?: NftJsonElem[] };
+}
+
+/** An element as nft's JSON writes it (`"10.0.0.1"` or `{prefix: {addr, len}}`) in nft's own key form. */
+function elementKey(value: NftJsonValue | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  const prefix = value?.prefix;
+  if (typeof prefix?.addr === 'string' && typeof prefix.len === 'number')
+    return `${prefix.addr}/${prefix.len}`;
+  return undefined;
 }
 
 /** Parses `nft -j list table inet vigil` output. */
@@ -190,13 +197,13 @@ export function parseTableJson(json: string): VigilTableState {
     if (item.set?.name && item.set.table === 'vigil') {
       const elements = new Map<string, SetElement>();
       for (const elem of item.set.elem ?? []) {
-        if (typeof elem === 'string') elements.set(elem, {});
-        else if (typeof elem.elem?.val === 'string') {
-          elements.set(elem.elem.val, {
-            ...(typeof elem.elem.timeout === 'number' ? { timeoutS: elem.elem.timeout } : {}),
-            ...(typeof elem.elem.expires === 'number' ? { expiresS: elem.elem.expires } : {}),
-          });
-        }
+        const wrapped = typeof elem === 'object' && 'elem' in elem ? elem.elem : undefined;
+        const key = elementKey(wrapped ? wrapped.val : (elem as NftJsonValue));
+        if (key === undefined) continue;
+        elements.set(key, {
+          ...(typeof wrapped?.timeout === 'number' ? { timeoutS: wrapped.timeout } : {}),
+          ...(typeof wrapped?.expires === 'number' ? { expiresS: wrapped.expires } : {}),
+        });
       }
       state.sets.set(item.set.name, elements);
     }

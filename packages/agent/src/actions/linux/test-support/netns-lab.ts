@@ -16,6 +16,8 @@ export interface NetnsLab {
   serverV4: string;
   /** Another peer address: any host that is not the server. */
   otherV4: string;
+  /** A third peer address, in 10.231.0.128/25 (which holds neither the server nor otherV4). */
+  farV4: string;
   otherV6: string;
   destroy(): void;
 }
@@ -60,6 +62,7 @@ export function createLab(tag: string): NetnsLab {
     deviceV6: 'fd00:231::1',
     serverV4: '10.231.0.2',
     otherV4: '10.231.0.3',
+    farV4: '10.231.0.130',
     otherV6: 'fd00:231::3',
     destroy() {
       for (const ns of [device, peer]) {
@@ -81,6 +84,7 @@ export function createLab(tag: string): NetnsLab {
     ip('-n', device, 'addr', 'add', `${lab.deviceV4}/24`, 'dev', vethDevice);
     ip('-n', peer, 'addr', 'add', `${lab.serverV4}/24`, 'dev', vethPeer);
     ip('-n', peer, 'addr', 'add', `${lab.otherV4}/24`, 'dev', vethPeer);
+    ip('-n', peer, 'addr', 'add', `${lab.farV4}/24`, 'dev', vethPeer);
     ip('-n', device, '-6', 'addr', 'add', `${lab.deviceV6}/64`, 'dev', vethDevice, 'nodad');
     ip('-n', peer, '-6', 'addr', 'add', `${lab.otherV6}/64`, 'dev', vethPeer, 'nodad');
     ip('-n', device, 'link', 'set', vethDevice, 'up');
