@@ -14,6 +14,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerAgentChannel } from './api/agent/agent-channel.js';
+import { installAlerting } from './api/alerts/install.js';
 import { apiTokenRoutes } from './api/api-tokens/api-tokens.js';
 import { auditRoutes } from './api/audit/audit.js';
 import { checkRoutes } from './api/checks/checks.js';
@@ -35,6 +36,7 @@ import { createMetrics, instrumentHttp, type MetricsRegistry } from './http/metr
 import { AgentHub } from './hub/hub.js';
 import { createLogger } from './logger.js';
 import { loadOrCreateServerKeys, type ServerKeys } from './pki/server-keys.js';
+import type { Alerting } from './services/alerts/alerting.js';
 import { CheckService } from './services/check-service.js';
 import { createServices, type Services } from './services/index.js';
 import { LiveQueryService } from './services/live-query-service.js';
@@ -85,6 +87,8 @@ export interface VigilApp {
   metrics: MetricsRegistry;
   hub: AgentHub;
   liveQueries: LiveQueryService;
+  /** Alert suppressions, notification routes, the delivery worker and the offline-too-long source. */
+  alerting: Alerting;
   /** The retention job (started when the app is ready, stopped when it closes). */
   retention: RetentionService;
   /** Stop accepting, finish in-flight requests, close the store (if this app opened it). */
@@ -173,6 +177,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   ];
   for (const plugin of plugins) await app.register(plugin, { services });
   await registerAgentChannel(app, hub, services);
+  const alerting = await installAlerting(app, services, hub);
   const retention = new RetentionService(
     { store, audit: services.repos.audit, log, metrics },
     { liveDays: config.retentionLiveDays, scheduledDays: config.retentionScheduledDays },
@@ -199,6 +204,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     metrics,
     hub,
     liveQueries,
+    alerting,
     retention,
     async close() {
       await app.close();
