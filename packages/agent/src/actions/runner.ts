@@ -194,20 +194,11 @@ async function execute(request: ActionRequest, env: ActionEnvironment): Promise<
       error: { code, message: message.slice(0, 4000) },
     });
 
-  if (prior.state === 'started')
-    return finish(
-      {
-        status: 'failed',
-        changed: false,
-        summary: `the agent stopped while ${body.action} was running; it was not run again — check the device`,
-        details: { interrupted: true },
-        error: {
-          code: 'E_ACTION_INTERRUPTED',
-          message: `the agent stopped while ${body.action} was running; it was not run again, so the device may be partly changed`,
-        },
-      },
-      prior.startedAt,
-    );
+  if (prior.state === 'started') {
+    const result = interruptedResult({ commandId, ...prior, rule: request.rule }, now());
+    env.store.finish(result);
+    return result;
+  }
 
   const def = env.definitions.get(body.action);
   if (!def) return decline('E_ACTION_UNKNOWN', `this agent does not know the action ${body.action}`);
@@ -231,7 +222,7 @@ async function execute(request: ActionRequest, env: ActionEnvironment): Promise<
     return decline('E_ACTION_PARAMS', (error as Error).message);
   }
 
-  env.store.begin(commandId, body.run_id, body.action, startedAt);
+  env.store.begin(commandId, body.run_id, body.action, startedAt, body.dry_run);
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error(`timed out after ${body.timeout_s} s`)),
@@ -276,6 +267,46 @@ async function execute(request: ActionRequest, env: ActionEnvironment): Promise<
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The result of a run the agent stopped or crashed during: failed, not repeated, possibly partial. */
+export function interruptedResult(
+  run: {
+    commandId: string;
+    runId: string;
+    action: string;
+    startedAt: number;
+    dryRun: boolean;
+    rule?: string | undefined;
+  },
+  now: number,
+): ActionResultBodyT {
+  return {
+    command_id: run.commandId,
+    run_id: run.runId,
+    action: run.action,
+    status: 'failed',
+    dry_run: run.dryRun,
+    changed: false,
+    summary: `the agent stopped while ${run.action} was running; it was not run again — check the device`,
+    details: { interrupted: true },
+    error: {
+      code: 'E_ACTION_INTERRUPTED',
+      message: `the agent stopped while ${run.action} was running; it was not run again, so the device may be partly changed`,
+    },
+    ...(run.rule ? { rule: run.rule } : {}),
+    started_at: run.startedAt,
+    duration_ms: Math.max(0, now - run.startedAt),
+  };
+}
+
+/** Settle every run a previous agent process left unfinished; returns their (stored) results. */
+export function settleInterrupted(store: ActionStore, now = Date.now()): ActionResultBodyT[] {
+  return store.unfinished().map((run) => {
+    const result = interruptedResult(run, now);
+    store.finish(result);
+    return result;
+  });
 }
 
 /** The result fields for what an implementation returned. */

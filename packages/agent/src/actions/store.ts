@@ -15,7 +15,7 @@ const KEEP_MS = 30 * 24 * 3600_000;
 /** What the store knows about one command id. */
 export type StoredRun =
   | { state: 'unknown' }
-  | { state: 'started'; runId: string; action: string; startedAt: number }
+  | { state: 'started'; runId: string; action: string; startedAt: number; dryRun: boolean }
   | { state: 'finished'; result: ActionResultBodyT };
 
 /** One agent's record of executed action commands. */
@@ -34,6 +34,7 @@ export class ActionStore {
         run_id TEXT NOT NULL,
         action TEXT NOT NULL,
         started_at INTEGER NOT NULL,
+        dry_run INTEGER NOT NULL DEFAULT 0,
         result TEXT,
         reported INTEGER NOT NULL DEFAULT 0
       );
@@ -46,21 +47,29 @@ export class ActionStore {
   /** The state of a command id. */
   get(commandId: string): StoredRun {
     const row = this.db
-      .prepare('SELECT run_id, action, started_at, result FROM executed WHERE command_id = ?')
+      .prepare('SELECT run_id, action, started_at, dry_run, result FROM executed WHERE command_id = ?')
       .get(commandId) as
-      | { run_id: string; action: string; started_at: number; result: string | null }
+      | { run_id: string; action: string; started_at: number; dry_run: number; result: string | null }
       | undefined;
     if (!row) return { state: 'unknown' };
     if (row.result === null)
-      return { state: 'started', runId: row.run_id, action: row.action, startedAt: row.started_at };
+      return {
+        state: 'started',
+        runId: row.run_id,
+        action: row.action,
+        startedAt: row.started_at,
+        dryRun: row.dry_run === 1,
+      };
     return { state: 'finished', result: JSON.parse(row.result) as ActionResultBodyT };
   }
 
   /** Record, durably, that a command's action is about to run. */
-  begin(commandId: string, runId: string, action: string, startedAt: number): void {
+  begin(commandId: string, runId: string, action: string, startedAt: number, dryRun = false): void {
     this.db
-      .prepare('INSERT INTO executed (command_id, run_id, action, started_at) VALUES (?, ?, ?, ?)')
-      .run(commandId, runId, action, startedAt);
+      .prepare(
+        'INSERT INTO executed (command_id, run_id, action, started_at, dry_run) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(commandId, runId, action, startedAt, dryRun ? 1 : 0);
   }
 
   /** Record a command's result (also for commands refused before they began). */
@@ -79,12 +88,30 @@ export class ActionStore {
   }
 
   /** Runs that began but never finished (the agent stopped or crashed during them). */
-  unfinished(): Array<{ commandId: string; runId: string; action: string; startedAt: number }> {
+  unfinished(): Array<{
+    commandId: string;
+    runId: string;
+    action: string;
+    startedAt: number;
+    dryRun: boolean;
+  }> {
     return (
       this.db
-        .prepare('SELECT command_id, run_id, action, started_at FROM executed WHERE result IS NULL')
-        .all() as Array<{ command_id: string; run_id: string; action: string; started_at: number }>
-    ).map((r) => ({ commandId: r.command_id, runId: r.run_id, action: r.action, startedAt: r.started_at }));
+        .prepare('SELECT command_id, run_id, action, started_at, dry_run FROM executed WHERE result IS NULL')
+        .all() as Array<{
+        command_id: string;
+        run_id: string;
+        action: string;
+        started_at: number;
+        dry_run: number;
+      }>
+    ).map((r) => ({
+      commandId: r.command_id,
+      runId: r.run_id,
+      action: r.action,
+      startedAt: r.started_at,
+      dryRun: r.dry_run === 1,
+    }));
   }
 
   /** Finished results not yet handed to the outbox. */

@@ -7,6 +7,7 @@ import { createQueryRunner, type QueryRunner } from '../sql/query-runner.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Log } from './dispatch.js';
 import { AGENT_VERSION } from './facts.js';
+import { type ActionService, registerActionHandler } from './handlers/actions.js';
 import { registerBasicHandlers } from './handlers/basic.js';
 import { CheckRunner, registerCheckHandlers } from './handlers/checks.js';
 import { registerQueryHandler } from './handlers/query.js';
@@ -18,6 +19,7 @@ export interface StartedAgent {
   runtime: AgentRuntime;
   checks: CheckRunner;
   metrics: MetricsSampler;
+  actions: ActionService;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,12 @@ export function startAgent(options: {
     options.checkTickMs,
   );
   registerCheckHandlers(runtime.dispatcher, checks);
+  const actions = registerActionHandler(runtime.dispatcher, {
+    stateDir: options.stateDir,
+    serverUrl: runtime.state.server_url,
+    outbox: runtime.outbox,
+    log: options.log,
+  });
   const metrics = new MetricsSampler({ outbox: runtime.outbox, log: options.log, root });
   registerMetricsRateHandler(runtime.dispatcher, metrics);
   // A watcher's faster rate needs the server to renew it; without a channel it would never end.
@@ -92,11 +100,13 @@ export function startAgent(options: {
     runtime,
     checks,
     metrics,
+    actions,
     async stop() {
       clearInterval(refresh);
       metrics.stop();
       scheduler.stop();
       checks.stop();
+      await actions.stop();
       await runtime.stop();
       await runner?.close();
     },
