@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VigilError } from '@vigil/protocol';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -52,13 +52,23 @@ function openPostgres(url: string, schema: string | undefined, poolSize: number)
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Apply every pending migration; a failure names the migration and stops the start. */
+/**
+ * Apply every pending migration; a failure names the migration and stops the start. On
+ * PostgreSQL the migration tables live in the current schema, named explicitly: left unnamed,
+ * Kysely looks for them in every schema of the database and, finding another schema's, skips
+ * creating its own (then fails with 42P01).
+ */
 export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'vigil_migrations',
     migrationLockTableName: 'vigil_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
