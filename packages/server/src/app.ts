@@ -30,6 +30,7 @@ import { setupRoutes } from './api/setup/setup.js';
 import { userRoutes } from './api/users/users.js';
 import type { ServerConfig } from './config.js';
 import { installAuth, type RouteRecord } from './http/auth-hook.js';
+import { consoleSendOptions, setConsoleHeaders } from './http/console-security.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { installStrictJsonParser } from './http/json-parser.js';
 import { createMetrics, instrumentHttp, type MetricsRegistry } from './http/metrics.js';
@@ -56,14 +57,11 @@ async function serveConsole(app: FastifyInstance, webDir: string): Promise<void>
     const path = request.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/') || path.startsWith('/agent/')) return reply.callNotFound();
     const file = path.replace(/^\/+/, '');
-    if (
-      file &&
-      !file.includes('..') &&
-      existsSync(join(webDir, file)) &&
-      statSync(join(webDir, file)).isFile()
-    )
-      return reply.sendFile(file);
-    return reply.sendFile('index.html');
+    const found =
+      file && !file.includes('..') && existsSync(join(webDir, file)) && statSync(join(webDir, file)).isFile();
+    const served = found ? file : 'index.html';
+    setConsoleHeaders(reply, served);
+    return reply.sendFile(served, consoleSendOptions(served));
   });
 }
 
