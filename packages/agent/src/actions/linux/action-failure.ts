@@ -37,6 +37,8 @@ export class ActionFailure extends Error {
     message: string,
     readonly details: Record<string, unknown> = {},
     readonly output?: CommandOutput,
+    /** Whether the device changed before the failure (a package transaction that stopped half-way). */
+    readonly changed = false,
   ) {
     super(message);
     this.name = 'ActionFailure';
@@ -113,7 +115,7 @@ export function reportingFailures(impl: ActionImpl): ActionImpl {
     try {
       return await impl(params, ctx);
     } catch (error) {
-      if (error instanceof ActionFailure) return failureOutcome(error);
+      if (error instanceof ActionFailure) return failureOutcome(error, error.changed);
       throw error;
     }
   };

@@ -7,6 +7,7 @@ import type { ActionImpls } from '../types.js';
 import { linuxCacheActions } from './cache.js';
 import { linuxFileActions } from './file.js';
 import { linuxNetworkActions } from './network.js';
+import { linuxPackageActions } from './packages.js';
 import { linuxProcessActions } from './process.js';
 import { linuxScriptActions } from './script.js';
 import { linuxServiceActions } from './service.js';
@@ -23,4 +24,5 @@ export const linuxActions: ActionImpls = {
   ...linuxCacheActions,
   ...linuxScriptActions,
   ...linuxNetworkActions,
+  ...linuxPackageActions,
 };
