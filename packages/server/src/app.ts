@@ -23,6 +23,7 @@ import { deviceRoutes } from './api/devices/devices.js';
 import { enrollmentTokenRoutes } from './api/enrollment-tokens/enrollment-tokens.js';
 import { groupRoutes } from './api/groups/groups.js';
 import { healthRoutes } from './api/health/health.js';
+import { metricsRoutes } from './api/metrics/metrics.js';
 import { liveQueryRoutes } from './api/queries/live-queries.js';
 import { savedQueryRoutes } from './api/queries/saved-queries.js';
 import { sessionRoutes } from './api/sessions/sessions.js';
@@ -41,6 +42,9 @@ import type { Alerting } from './services/alerts/alerting.js';
 import { CheckService } from './services/check-service.js';
 import { createServices, type Services } from './services/index.js';
 import { LiveQueryService } from './services/live-query-service.js';
+import { MetricsRetention } from './services/metrics/metrics-retention.js';
+import { MetricsService } from './services/metrics/metrics-service.js';
+import { MetricsWatch } from './services/metrics/metrics-watch.js';
 import { RetentionService } from './services/retention-service.js';
 import { SavedQueryService } from './services/saved-query-service.js';
 import { openStore, type Store } from './store/db.js';
@@ -85,6 +89,8 @@ export interface VigilApp {
   metrics: MetricsRegistry;
   hub: AgentHub;
   liveQueries: LiveQueryService;
+  /** Host metrics: ingest and queries, live viewers, and the retention job. */
+  hostMetrics: { service: MetricsService; watch: MetricsWatch; retention: MetricsRetention };
   /** Alert suppressions, notification routes, the delivery worker and the offline-too-long source. */
   alerting: Alerting;
   /** The retention job (started when the app is ready, stopped when it closes). */
@@ -158,6 +164,16 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   const liveQueries = new LiveQueryService(services, hub);
   const savedQueries = new SavedQueryService(services, hub, liveQueries);
   const checks = new CheckService(services, hub, options.checksDir);
+  const metricsWindows = {
+    rawMs: config.metricsRawMinutes * 60_000,
+    minuteMs: config.metricsMinuteDays * 86_400_000,
+    hourMs: config.metricsHourDays * 86_400_000,
+  };
+  const hostMetrics = {
+    service: new MetricsService(services, hub, metricsWindows),
+    watch: new MetricsWatch(services, hub),
+    retention: new MetricsRetention({ store, log }, metricsWindows),
+  };
   const plugins = [
     checkRoutes(checks),
     liveQueryRoutes(liveQueries),
@@ -172,6 +188,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     enrollmentTokenRoutes,
     auditRoutes,
     healthRoutes(metrics),
+    metricsRoutes(hostMetrics.service, hostMetrics.watch),
   ];
   for (const plugin of plugins) await app.register(plugin, { services });
   await registerAgentChannel(app, hub, services);
@@ -181,6 +198,11 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     { liveDays: config.retentionLiveDays, scheduledDays: config.retentionScheduledDays },
   );
   app.addHook('onReady', async () => hub.start());
+  app.addHook('onReady', async () => hostMetrics.retention.start());
+  app.addHook('preClose', async () => {
+    hostMetrics.watch.stop();
+    await hostMetrics.retention.stop();
+  });
   app.addHook('onReady', async () => retention.start());
   app.addHook('preClose', async () => {
     // First: a run in progress ends between two batches, before the store can close under it.
@@ -202,6 +224,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     metrics,
     hub,
     liveQueries,
+    hostMetrics,
     alerting,
     retention,
     async close() {

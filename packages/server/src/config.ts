@@ -29,6 +29,12 @@ export interface ServerConfig {
   retentionLiveDays: number;
   /** Days scheduled-query results are kept; 0 keeps them forever. */
   retentionScheduledDays: number;
+  /** Minutes raw metrics samples are kept. */
+  metricsRawMinutes: number;
+  /** Days 1-minute metrics roll-ups are kept. */
+  metricsMinuteDays: number;
+  /** Days 1-hour metrics roll-ups are kept. */
+  metricsHourDays: number;
 }
 
 /** One configurable option: its flag, environment variable, config-file key and help text. */
@@ -57,6 +63,9 @@ export interface RawOptions {
   offlineAlertAfter?: string;
   retentionLiveResults?: string;
   retentionScheduledResults?: string;
+  metricsRawRetention?: string;
+  metricsMinuteRetention?: string;
+  metricsHourRetention?: string;
 }
 
 /** Every server option, for `--help` and resolution. */
@@ -166,6 +175,27 @@ export const SERVER_OPTIONS: OptionSpec[] = [
     arg: 'DAYS',
     description: 'keep scheduled-query results this many days; 0 keeps forever (default 30)',
   },
+  {
+    key: 'metricsRawRetention',
+    flag: '--metrics-raw-retention',
+    env: 'VIGIL_METRICS_RAW_RETENTION',
+    arg: 'MINUTES',
+    description: 'keep raw host-metrics samples (1 s while watched) this many minutes (default 60)',
+  },
+  {
+    key: 'metricsMinuteRetention',
+    flag: '--metrics-minute-retention',
+    env: 'VIGIL_METRICS_MINUTE_RETENTION',
+    arg: 'DAYS',
+    description: 'keep 1-minute host-metrics roll-ups this many days (default 7)',
+  },
+  {
+    key: 'metricsHourRetention',
+    flag: '--metrics-hour-retention',
+    env: 'VIGIL_METRICS_HOUR_RETENTION',
+    arg: 'DAYS',
+    description: 'keep 1-hour host-metrics roll-ups this many days (default 90)',
+  },
 ];
 
 /** The longest retention accepted (100 years): beyond it the cut-off date is not representable. */
@@ -212,7 +242,10 @@ function positiveInt(value: string, what: string): number {
 function wholeSeconds(value: string, what: string): number {
   const n = Number(value.trim());
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
-    throw new VigilError('E_CONFIG', `${what} must be a whole number of seconds (0 turns it off), got '${value}'`);
+    throw new VigilError(
+      'E_CONFIG',
+      `${what} must be a whole number of seconds (0 turns it off), got '${value}'`,
+    );
   return n;
 }
 
@@ -223,6 +256,18 @@ function retentionDays(value: string, what: string): number {
     throw new VigilError(
       'E_CONFIG',
       `${what} must be a whole number of days from 0 (keep forever) to ${MAX_RETENTION_DAYS}, got '${value}'`,
+    );
+  return n;
+}
+
+/** A whole number from 1 to `max`; metrics retention cannot be "forever": storage must stay bounded. */
+function boundedInt(value: string, what: string, unit: string, max: number): number {
+  const trimmed = value.trim();
+  const n = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || n < 1 || n > max)
+    throw new VigilError(
+      'E_CONFIG',
+      `${what} must be a whole number of ${unit} from 1 to ${max}, got '${value}'`,
     );
   return n;
 }
@@ -296,6 +341,19 @@ export function resolveServerConfig(input: {
       raw.retentionScheduledResults ?? '30',
       '--retention-scheduled-results',
     ),
+    metricsRawMinutes: boundedInt(
+      raw.metricsRawRetention ?? '60',
+      '--metrics-raw-retention',
+      'minutes',
+      7 * 24 * 60,
+    ),
+    metricsMinuteDays: boundedInt(
+      raw.metricsMinuteRetention ?? '7',
+      '--metrics-minute-retention',
+      'days',
+      366,
+    ),
+    metricsHourDays: boundedInt(raw.metricsHourRetention ?? '90', '--metrics-hour-retention', 'days', 3660),
   };
 }
 
