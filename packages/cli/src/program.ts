@@ -6,6 +6,7 @@
 import { VigilError } from '@vigil/protocol';
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './commands/agent-cli.js';
+import { registerAlertCommands } from './commands/alerts.js';
 import { registerApiTokenCommands } from './commands/api-tokens.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCheckCommands } from './commands/checks.js';
@@ -14,6 +15,7 @@ import { registerDeviceCommands } from './commands/devices.js';
 import { registerEnrollmentCommands } from './commands/enrollment.js';
 import { registerGroupCommands } from './commands/groups.js';
 import { registerLoginCommands } from './commands/login.js';
+import { registerNotificationCommands } from './commands/notifications.js';
 import { registerQueryCommands } from './commands/query.js';
 import { registerServerCommand, type ServerModule } from './commands/server.js';
 import { registerSetupCommand } from './commands/setup.js';
@@ -60,6 +62,8 @@ export function buildProgram(ctx: CliContext, server: ServerModule | null = null
   registerEnrollmentCommands(program, ctx);
   registerQueryCommands(program, ctx);
   registerCheckCommands(program, ctx);
+  registerAlertCommands(program, ctx);
+  registerNotificationCommands(program, ctx);
   registerAgentCommands(program, ctx);
   registerStartCommand(program, ctx, server);
   return program;
