@@ -1,10 +1,10 @@
 /**
- * The Linux action implementations, by action name: one spread per module. The network actions
- * come from network.ts; the package and clean-up actions (packages.ts, cleanup.ts) are added here
- * as `...linuxPackageActions, ...linuxCleanupActions` when those modules land.
+ * The Linux action implementations, by action name: one spread per module. software.deploy here
+ * has no pinned CA (http to loopback only); createLinuxPackageActions({ serverCaPem }) gives one.
  */
 import type { ActionImpls } from '../types.js';
 import { linuxCacheActions } from './cache.js';
+import { linuxCleanupActions } from './cleanup.js';
 import { linuxFileActions } from './file.js';
 import { linuxNetworkActions } from './network.js';
 import { linuxPackageActions } from './packages.js';
@@ -25,4 +25,5 @@ export const linuxActions: ActionImpls = {
   ...linuxScriptActions,
   ...linuxNetworkActions,
   ...linuxPackageActions,
+  ...linuxCleanupActions,
 };
