@@ -53,6 +53,7 @@ export const ERROR_STATUS = {
   E_ACTION_RUN_NOT_FOUND: 404,
   E_ACTION_STATE: 409,
   E_ACTION_NO_UNDO: 409,
+  E_ACTION_RUN_FAILED: 502,
   // Reported by the agent in action.result: why an action did not do what was asked.
   E_ACTION_REFUSED: 422,
   E_ACTION_UNSUPPORTED: 501,

@@ -13,6 +13,7 @@ import { registerAjvFormats, TypeBoxValidatorCompiler } from '@fastify/type-prov
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { actionRoutes } from './api/actions/actions.js';
 import { registerAgentChannel } from './api/agent/agent-channel.js';
 import { installAlerting } from './api/alerts/install.js';
 import { apiTokenRoutes } from './api/api-tokens/api-tokens.js';
@@ -38,6 +39,7 @@ import { createMetrics, instrumentHttp, type MetricsRegistry } from './http/metr
 import { AgentHub } from './hub/hub.js';
 import { createLogger } from './logger.js';
 import { loadOrCreateServerKeys, type ServerKeys } from './pki/server-keys.js';
+import { ActionService, type ActionServiceOptions } from './services/action-service.js';
 import type { Alerting } from './services/alerts/alerting.js';
 import { CheckService } from './services/check-service.js';
 import { createServices, type Services } from './services/index.js';
@@ -79,6 +81,8 @@ export interface BuildAppOptions {
   refuseWebsocket?: boolean;
   /** Check library to serve instead of definitions/checks (tests). */
   checksDir?: string;
+  /** Action catalogue and engine timings (tests shorten them). */
+  actions?: ActionServiceOptions;
 }
 
 /** An app plus the parts tests and the CLI reach into. */
@@ -89,6 +93,8 @@ export interface VigilApp {
   metrics: MetricsRegistry;
   hub: AgentHub;
   liveQueries: LiveQueryService;
+  /** Response actions: runs, approvals and the rollout engine (started when ready, stopped on close). */
+  actions: ActionService;
   /** Host metrics: ingest and queries, live viewers, and the retention job. */
   hostMetrics: { service: MetricsService; watch: MetricsWatch; retention: MetricsRetention };
   /** Alert suppressions, notification routes, the delivery worker and the offline-too-long source. */
@@ -164,6 +170,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   const liveQueries = new LiveQueryService(services, hub);
   const savedQueries = new SavedQueryService(services, hub, liveQueries);
   const checks = new CheckService(services, hub, options.checksDir);
+  const actions = new ActionService(services, hub, options.actions);
   const metricsWindows = {
     rawMs: config.metricsRawMinutes * 60_000,
     minuteMs: config.metricsMinuteDays * 86_400_000,
@@ -176,6 +183,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   };
   const plugins = [
     checkRoutes(checks),
+    actionRoutes(actions),
     liveQueryRoutes(liveQueries),
     savedQueryRoutes(savedQueries),
     sessionRoutes,
@@ -198,6 +206,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     { liveDays: config.retentionLiveDays, scheduledDays: config.retentionScheduledDays },
   );
   app.addHook('onReady', async () => hub.start());
+  app.addHook('onReady', async () => actions.start());
   app.addHook('onReady', async () => hostMetrics.retention.start());
   app.addHook('preClose', async () => {
     hostMetrics.watch.stop();
@@ -207,6 +216,8 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   app.addHook('preClose', async () => {
     // First: a run in progress ends between two batches, before the store can close under it.
     await retention.stop();
+    // The rollout engine's steps write to the store: finish them before the hub and store close.
+    await actions.stop();
     liveQueries.stop();
     await hub.stop();
   });
@@ -224,6 +235,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     metrics,
     hub,
     liveQueries,
+    actions,
     hostMetrics,
     alerting,
     retention,

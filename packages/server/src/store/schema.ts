@@ -302,6 +302,64 @@ export interface ComplianceHistoryTable {
   applicable: number;
 }
 
+export interface ActionRunsTable {
+  id: string;
+  account_id: string;
+  action: string;
+  params: string;
+  targets: string;
+  dry_run: number;
+  risk: string;
+  timeout_s: number;
+  reason: string | null;
+  requested_by: string;
+  requested_by_name: string;
+  approval_required: number;
+  status: string;
+  status_reason: string | null;
+  approved_by: string | null;
+  approved_by_name: string | null;
+  approved_at: string | null;
+  closed_by: string | null;
+  closed_by_name: string | null;
+  batch_size: number | null;
+  pause_s: number;
+  stop_if_failure_rate: number | null;
+  offline_policy: string;
+  offline_expiry_s: number;
+  current_batch: number;
+  batch_count: number;
+  next_batch_at: string | null;
+  undo_of: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface ActionRunDevicesTable {
+  run_id: string;
+  device_id: string;
+  account_id: string;
+  batch: number;
+  status: string;
+  command_id: string | null;
+  params: string | null;
+  result: string | null;
+  error: string | null;
+  sent_at: string | null;
+  deadline_at: string | null;
+  queue_expires_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+export interface ActionSettingsTable {
+  account_id: string;
+  require_approval: number;
+  updated_by: string;
+  updated_at: string;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -327,4 +385,7 @@ export interface Database {
   check_overrides: CheckOverridesTable;
   check_results: CheckResultsTable;
   compliance_history: ComplianceHistoryTable;
+  action_runs: ActionRunsTable;
+  action_run_devices: ActionRunDevicesTable;
+  action_settings: ActionSettingsTable;
 }

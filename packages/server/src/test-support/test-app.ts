@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Agent, type Dispatcher, request } from 'undici';
 import { buildApp, type VigilApp } from '../app.js';
 import { resolveServerConfig } from '../config.js';
+import type { ActionServiceOptions } from '../services/action-service.js';
 import type { Store } from '../store/db.js';
 import { freshStore } from '../store/test-stores.js';
 
@@ -36,7 +37,13 @@ export interface TestServer {
 /** Start a server on a free port over a fresh store of the given engine. */
 export async function startTestServer(
   kind: 'sqlite' | 'postgres' = 'sqlite',
-  extra: { heartbeat?: number; poll?: number; refuseWebsocket?: boolean; checksDir?: string } = {},
+  extra: {
+    heartbeat?: number;
+    poll?: number;
+    refuseWebsocket?: boolean;
+    checksDir?: string;
+    actions?: ActionServiceOptions;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-srv-'));
   const store = await freshStore(kind);
@@ -55,6 +62,7 @@ export async function startTestServer(
     store,
     refuseWebsocket: extra.refuseWebsocket ?? false,
     ...(extra.checksDir ? { checksDir: extra.checksDir } : {}),
+    ...(extra.actions ? { actions: extra.actions } : {}),
   });
   await vigil.app.listen({ host: '127.0.0.1', port: 0 });
   const address = vigil.app.server.address();
