@@ -1,0 +1,77 @@
+import Type from 'typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeEngines } from '../store/test-stores.js';
+import { startTestServer, type TestServer } from '../test-support/test-app.js';
+
+const engines = await storeEngines();
+
+describe.each(engines)('ingest with group commit (%s)', (engine) => {
+  let s: TestServer;
+  const handled: string[] = [];
+  const emitted: string[] = [];
+  beforeAll(async () => {
+    s = await startTestServer(engine);
+    const ingestor = s.vigil.hub.ingestor;
+    ingestor.register('test.keep', Type.Object({ n: Type.Integer() }), async (_trx, _source, _body, item) => {
+      handled.push(item.id);
+    });
+    ingestor.register('test.boom', Type.Object({}), async () => {
+      throw new Error('handler failed');
+    });
+    ingestor.on('test.keep', (_source: unknown, _body: unknown, item: { id: string }) =>
+      emitted.push(item.id),
+    );
+  });
+  afterAll(async () => s?.stop());
+
+  const item = (id: string, kind = 'test.keep') => ({
+    id,
+    kind,
+    at: Date.now(),
+    body: kind === 'test.keep' ? { n: 1 } : {},
+  });
+  const stored = (device: string) => s.vigil.services.repos.agentMessages.count(device);
+
+  it('commits concurrent batches together, rolls back only the batch that failed, and stores each item once', async () => {
+    const source = (d: string) => ({ deviceId: d, accountId: 'acct-ingest' });
+    const good = Array.from({ length: 40 }, (_, i) =>
+      s.vigil.hub.ingestor.ingest(source(`dev-good-${i % 4}`), [
+        item(`good-${i}-a-000`),
+        item(`good-${i}-b-000`),
+      ]),
+    );
+    const bad = s.vigil.hub.ingestor.ingest(source('dev-bad'), [
+      item('bad-first-000'),
+      item('bad-boom-000', 'test.boom'),
+    ]);
+    const outcomes = await Promise.allSettled([...good, bad]);
+
+    expect(outcomes.slice(0, 40).every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(outcomes[40]?.status).toBe('rejected');
+    for (let d = 0; d < 4; d++) expect(await stored(`dev-good-${d}`)).toBe(20);
+    // The failed batch left nothing behind, not even the claim of its first, valid item.
+    expect(await stored('dev-bad')).toBe(0);
+    expect(emitted.filter((id) => id.startsWith('bad-'))).toEqual([]);
+    expect(emitted.filter((id) => id.startsWith('good-'))).toHaveLength(80);
+
+    // Re-sent (as an agent does when it gets no ack), the good part is stored once; a duplicate is acked, not stored again.
+    const again = await s.vigil.hub.ingestor.ingest(source('dev-bad'), [item('bad-first-000')]);
+    expect(again.fresh.map((i) => i.id)).toEqual(['bad-first-000']);
+    const dup = await s.vigil.hub.ingestor.ingest(source('dev-good-0'), [item('good-0-a-000')]);
+    expect(dup).toMatchObject({ acks: ['good-0-a-000'], fresh: [] });
+    expect(await stored('dev-bad')).toBe(1);
+    expect(handled.filter((id) => id === 'good-0-a-000')).toHaveLength(1);
+  });
+
+  it('acknowledges but reports items of unknown kinds or with invalid bodies', async () => {
+    const out = await s.vigil.hub.ingestor.ingest({ deviceId: 'dev-odd', accountId: 'acct-ingest' }, [
+      item('odd-unknown-000', 'test.nope'),
+      { ...item('odd-invalid-000'), body: { n: 'x' } },
+    ]);
+    expect(out.acks).toEqual(['odd-unknown-000', 'odd-invalid-000']);
+    expect(out.rejected.map((r) => r.reason)).toEqual([
+      'unknown kind test.nope',
+      'invalid body for test.keep',
+    ]);
+  });
+});
