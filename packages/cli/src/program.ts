@@ -5,6 +5,7 @@
 
 import { VigilError } from '@vigil/protocol';
 import { Command, CommanderError } from 'commander';
+import { registerActionCommands } from './commands/actions.js';
 import { registerAgentCommands } from './commands/agent-cli.js';
 import { registerAlertCommands } from './commands/alerts.js';
 import { registerApiTokenCommands } from './commands/api-tokens.js';
@@ -62,6 +63,7 @@ export function buildProgram(ctx: CliContext, server: ServerModule | null = null
   registerEnrollmentCommands(program, ctx);
   registerQueryCommands(program, ctx);
   registerCheckCommands(program, ctx);
+  registerActionCommands(program, ctx);
   registerAlertCommands(program, ctx);
   registerNotificationCommands(program, ctx);
   registerAgentCommands(program, ctx);
