@@ -1,4 +1,4 @@
-/** `vigil devices list|show|tag|untag`. */
+/** `vigil devices list|show|tag|untag|metrics`. */
 
 import {
   DEVICE_SORT_KEYS,
@@ -15,6 +15,7 @@ import type { CliContext } from '../context.js';
 import { type Cell, formatDetails, formatTable, shortTime } from '../output.js';
 import { checkArg, checkBody, ID_HINT, NAME_HINT, parseIntArg, TAG_HINT } from '../validate-args.js';
 import { emit, withJson } from './common.js';
+import { registerDeviceMetricsCommand } from './device-metrics.js';
 
 interface ListFlags {
   status?: string;
@@ -190,4 +191,6 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
       () => `Tags of ${device.hostname} (${device.id}): ${device.tags.join(', ') || '-'}\n`,
     );
   });
+
+  registerDeviceMetricsCommand(devices, ctx, deviceId);
 }
