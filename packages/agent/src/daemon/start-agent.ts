@@ -81,6 +81,7 @@ export function startAgent(options: {
   const actions = registerActionHandler(runtime.dispatcher, {
     stateDir: options.stateDir,
     serverUrl: runtime.state.server_url,
+    serverCaPem: runtime.state.ca_pem,
     outbox: runtime.outbox,
     log: options.log,
   });

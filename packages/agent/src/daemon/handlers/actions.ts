@@ -16,6 +16,7 @@ import {
   type ActionRunBodyT,
 } from '@vigil/protocol';
 import { linuxActions } from '../../actions/linux/index.js';
+import { createLinuxPackageActions } from '../../actions/linux/packages.js';
 import { loadActions } from '../../actions/load.js';
 import {
   type ActionEnvironment,
@@ -41,6 +42,8 @@ export interface ActionServiceOptions {
   stateDir: string;
   /** The server URL; its addresses are never blocked and stay reachable in isolation. */
   serverUrl: string;
+  /** The pinned server CA (PEM): software.deploy's https downloads must chain to it. */
+  serverCaPem?: string;
   outbox: Outbox;
   log: Log;
   /** The catalogue (default: definitions/actions). */
@@ -75,7 +78,11 @@ export async function serverAddressesOf(serverUrl: string): Promise<string[]> {
   return [...new Set(found.map((a) => a.address))];
 }
 
-const platformImpls = (platform: ActionPlatformT): ActionImpls => (platform === 'linux' ? linuxActions : {});
+/** This platform's implementations; the package actions get the pinned CA for their downloads. */
+function platformImpls(platform: ActionPlatformT, serverCaPem: string | undefined): ActionImpls {
+  if (platform !== 'linux') return {};
+  return { ...linuxActions, ...createLinuxPackageActions({ serverCaPem: () => serverCaPem }) };
+}
 
 /** Runs action commands for one agent and reports their results. */
 export class ActionService {
@@ -124,7 +131,7 @@ export class ActionService {
     const platform = this.options.platform ?? currentPlatform();
     return {
       definitions: this.definitions,
-      impls: this.options.impls ?? platformImpls(platform),
+      impls: this.options.impls ?? platformImpls(platform, this.options.serverCaPem),
       platform,
       store: this.store,
       context: {
