@@ -233,3 +233,30 @@ describe('resolveServerConfig', () => {
     ).toBe('E_CONFIG');
   });
 });
+
+describe('metrics retention options', () => {
+  it('keeps raw samples an hour, minutes 7 days and hours 90 days by default; flags and env override', () => {
+    const defaults = resolveServerConfig({ env: {} });
+    expect([defaults.metricsRawMinutes, defaults.metricsMinuteDays, defaults.metricsHourDays]).toEqual([
+      60, 7, 90,
+    ]);
+    const set = resolveServerConfig({
+      flags: { metricsRawRetention: '30', metricsHourRetention: '365' },
+      env: { VIGIL_METRICS_MINUTE_RETENTION: '14', VIGIL_METRICS_RAW_RETENTION: '90' },
+    });
+    expect([set.metricsRawMinutes, set.metricsMinuteDays, set.metricsHourDays]).toEqual([30, 14, 365]);
+  });
+
+  it('refuses "keep forever" and nonsense: storage must stay bounded', () => {
+    for (const [flags, name] of [
+      [{ metricsRawRetention: '0' }, '--metrics-raw-retention'],
+      [{ metricsMinuteRetention: 'a week' }, '--metrics-minute-retention'],
+      [{ metricsHourRetention: '100000' }, '--metrics-hour-retention'],
+    ] as const) {
+      const e = configError(() => resolveServerConfig({ flags, env: {} }));
+      expect(e.code).toBe('E_CONFIG');
+      expect(e.message).toContain(name);
+      expect(e.message).toMatch(/from 1 to \d+/);
+    }
+  });
+});

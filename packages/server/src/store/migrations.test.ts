@@ -33,6 +33,10 @@ const EXPECTED_TABLES = [
   'check_overrides',
   'check_results',
   'compliance_history',
+  'metric_samples',
+  'metric_rollups_1m',
+  'metric_rollups_1h',
+  'metric_latest',
 ];
 
 /** An empty database of the engine (no migration run yet), with its table lister and disposal. */
