@@ -163,7 +163,15 @@ export class AlertService extends EventEmitter {
       }
       return n;
     };
-    return options.trx ? run(options.trx) : this.db.transaction().execute(run);
+    if (options.trx) return run(options.trx);
+    // Most calls find nothing to resolve (every agent reconnect asks): skip the write transaction then.
+    const pending = await new AlertsRepo(this.db).unresolvedOf(
+      input.account_id,
+      input.rule,
+      input.device_id,
+      input.key,
+    );
+    return pending.length === 0 ? 0 : this.db.transaction().execute(run);
   }
 
   /** One alert with its context, or E_ALERT_NOT_FOUND. */
