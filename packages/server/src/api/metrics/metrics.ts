@@ -117,13 +117,9 @@ export function metricsRoutes(metrics: MetricsService, watch: MetricsWatch): Rou
         };
         request.raw.on('close', done);
         res.on('close', done);
-        try {
-          release = await watch.watch(ctx, device.id);
-        } catch (error) {
-          services.log.error({ err: error, device: device.id }, 'starting a metrics watch failed');
-        }
+        release = await watch.watch(ctx, device.id);
         // The viewer may have left while the watch was starting.
-        if (closed) await release?.();
+        if (closed) await release();
       },
     );
 

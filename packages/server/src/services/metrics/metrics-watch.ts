@@ -66,12 +66,17 @@ export class MetricsWatch {
       }, this.renewMs);
       renew.unref();
       this.watched.set(deviceId, { accountId, viewers: 1, renew });
-      const commandId = await this.sendFast(accountId, deviceId);
-      await this.services.audit.record(ctx, 'device.metrics_rate', `device:${deviceId}`, 'success', {
-        interval_s: METRICS_WATCH_INTERVAL_S,
-        reason: 'live view opened',
-        command_id: commandId,
-      });
+      // The viewer is counted before anything can fail, so its release always balances the count.
+      try {
+        const commandId = await this.sendFast(accountId, deviceId);
+        await this.services.audit.record(ctx, 'device.metrics_rate', `device:${deviceId}`, 'success', {
+          interval_s: METRICS_WATCH_INTERVAL_S,
+          reason: 'live view opened',
+          command_id: commandId,
+        });
+      } catch (error) {
+        this.services.log.error({ err: error, device: deviceId }, 'sending the fast metrics rate failed');
+      }
     }
     let released = false;
     return async () => {
