@@ -195,7 +195,7 @@ describe('web console', { timeout: 120_000 }, () => {
         .getByRole('region', { name: 'Most-failed checks' })
         .getByRole('link', { name: failing[0]!.check })
         .waitFor();
-    await docShot(page, 'overview');
+
     await nav.getByRole('link', { name: 'Devices' }).click();
     const failingHere = await stack.api.call(
       'GET',
@@ -216,6 +216,41 @@ describe('web console', { timeout: 120_000 }, () => {
       .nth(1)
       .waitFor({ timeout: 15_000 });
     await docShot(page, 'device');
+  });
+
+  it('counts open alerts on the overview and acknowledges one in the inbox', async () => {
+    keepScreenshotOnFailure('alerts');
+    // Each check that fails on this machine raised an alert when the scan's results arrived.
+    let open: Array<{ id: string; title: string; severity: string }> = [];
+    await expect
+      .poll(
+        async () => {
+          open = (await stack.api.call('GET', '/api/v1/alerts?status=open&limit=100')).body.items;
+          return open.length;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
+    const first = open[0]!;
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Overview' }).click();
+    const sameSeverity = open.filter((a) => a.severity === first.severity).length;
+    await expect
+      .poll(() => page.getByTestId(`alerts-${first.severity}`).textContent(), { timeout: 15_000 })
+      .toBe(String(sameSeverity));
+    await docShot(page, 'overview');
+
+    await nav.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('region', { name: 'Inbox' }).getByRole('link', { name: first.title }).click();
+    const detail = page.getByRole('region', { name: first.title });
+    await detail.getByRole('heading', { name: 'Context' }).waitFor();
+    await detail.getByLabel('Note (optional)').fill('looking into it');
+    await detail.getByRole('button', { name: 'Acknowledge' }).click();
+    await detail.getByText('acknowledged', { exact: true }).waitFor();
+    const after = await stack.api.call('GET', `/api/v1/alerts/${first.id}`);
+    expect(after.body.status).toBe('acknowledged');
+    expect(after.body.note).toBe('looking into it');
+    await docShot(page, 'alerts');
   });
 
   it('shows a viewer no action buttons', async () => {

@@ -8,6 +8,7 @@ const NAV: Array<{ to: string; label: string }> = [
   { to: '/devices', label: 'Devices' },
   { to: '/groups', label: 'Groups' },
   { to: '/queries', label: 'Live query' },
+  { to: '/alerts', label: 'Alerts' },
   { to: '/checks', label: 'Checks' },
   { to: '/actions', label: 'Actions' },
   { to: '/enrollment', label: 'Enrollment' },

@@ -25,6 +25,7 @@ export const ROUTES: Array<{ pattern: string; title: string; component: Componen
     title: 'Live query',
     component: page(() => import('../pages/queries/live-query-page.js')),
   },
+  { pattern: '/alerts', title: 'Alerts', component: page(() => import('../pages/alerts/alerts-page.js')) },
   { pattern: '/checks', title: 'Checks', component: page(() => import('../pages/checks/checks-page.js')) },
   {
     pattern: '/actions',

@@ -1,9 +1,9 @@
-/** Overview: fleet presence, compliance, most-failed checks, recent audit entries; alerts once they exist. */
-import { NotAvailable } from '../../components/notice.js';
-import { Panel } from '../../components/panel.js';
+/** Overview: fleet presence, compliance, open alerts, most-failed checks, loaded devices, recent audit entries. */
 import { ComplianceSummary } from './compliance-summary.js';
 import { DeviceCounts } from './device-counts.js';
+import { LoadedDevices } from './loaded-devices.js';
 import { MostFailedChecks } from './most-failed-checks.js';
+import { OpenAlerts } from './open-alerts.js';
 import { RecentAudit } from './recent-audit.js';
 
 export default function OverviewPage() {
@@ -13,14 +13,12 @@ export default function OverviewPage() {
       <div className="grid">
         <DeviceCounts />
         <ComplianceSummary />
-        <Panel title="Alerts">
-          <NotAvailable
-            feature="Alerts"
-            detail="The alert pipeline has not landed on this server yet, so there is nothing to count."
-          />
-        </Panel>
+        <OpenAlerts />
       </div>
-      <MostFailedChecks />
+      <div className="two-col">
+        <MostFailedChecks />
+        <LoadedDevices />
+      </div>
       <RecentAudit />
     </>
   );

@@ -21,6 +21,16 @@ function LiveMetrics({ deviceId, initial }: { deviceId: string; initial: ChartCo
     const es = new EventSource(`/api/v1/devices/${encodeURIComponent(deviceId)}/metrics/stream`);
     es.onopen = () => setConnected(true);
     es.onerror = () => setConnected(false);
+    // `hello` carries the newest stored sample, so the chart has a point at once.
+    es.addEventListener('hello', (e) => {
+      const hello = JSON.parse((e as MessageEvent<string>).data) as {
+        latest: MetricsStreamEventT['sample'] | null;
+      };
+      if (hello.latest) {
+        const latest = hello.latest;
+        setData((d) => appendSample(d, latest));
+      }
+    });
     es.addEventListener('sample', (e) => {
       const event = JSON.parse((e as MessageEvent<string>).data) as MetricsStreamEventT;
       setData((d) => appendSample(d, event.sample));
