@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketStart } from '../../services/metrics/series.js';
 import { testSample } from '../../services/metrics/test-samples.js';
 import { MetricsRepo } from '../../store/repos/metrics.js';
+import { storeEngines } from '../../store/test-stores.js';
 import { openEventStream } from '../../test-support/event-stream.js';
 import {
   commandKind,
@@ -30,7 +31,9 @@ function commandBody(m: any): any {
   return JSON.parse(Buffer.from(m.env.payload, 'base64').toString('utf8')).body;
 }
 
-describe('metrics API', () => {
+const engines = await storeEngines();
+
+describe.each(engines)('metrics API on %s', (kind) => {
   let s: TestServer;
   let viewer: string;
   let agent: RawAgent;
@@ -51,7 +54,7 @@ describe('metrics API', () => {
   };
 
   beforeAll(async () => {
-    s = await startTestServer();
+    s = await startTestServer(kind);
     viewer = await s.tokenFor('viewer');
     const token = await createEnrollmentToken(s);
     agent = await enrollRawAgent(s, token, testFacts('metrics-host'));
@@ -191,6 +194,42 @@ describe('metrics API', () => {
     }
   });
 
+  it("keeps another account's metrics out of reach, and refuses to stream a revoked device", async () => {
+    const other = await s.vigil.services.auth.createAccountWithAdmin(
+      'Tenant B',
+      'b-admin@example.test',
+      'tenant b password',
+    );
+    const p = {
+      kind: 'session' as const,
+      userId: other.id,
+      accountId: other.account_id,
+      role: 'admin' as const,
+      email: 'b-admin@example.test',
+    };
+    const bToken = (
+      await s.vigil.services.auth.createApiToken({ principal: p, ip: null }, { name: 'b', role: 'admin' })
+    ).secret;
+    for (const path of [
+      `/api/v1/devices/${agent.id}/metrics`,
+      `/api/v1/devices/${agent.id}/metrics/latest`,
+      `/api/v1/devices/${agent.id}/metrics/stream`,
+    ]) {
+      const res = await s.call('GET', path, { token: bToken });
+      expect([path, res.status, res.body.error.code]).toEqual([path, 404, 'E_DEVICE_NOT_FOUND']);
+    }
+    expect((await s.call('GET', '/api/v1/metrics/fleet', { token: bToken })).body).toEqual({
+      items: [],
+      total: 0,
+    });
+
+    expect((await s.call('POST', `/api/v1/devices/${quiet.id}/revoke`, { token: s.adminToken })).status).toBe(
+      200,
+    );
+    const revoked = await s.call('GET', `/api/v1/devices/${quiet.id}/metrics/stream`, { token: viewer });
+    expect([revoked.status, revoked.body.error.code]).toEqual([409, 'E_CONFLICT']);
+  });
+
   it('switches the agent to 1 s while a viewer streams, and back to 60 s when the last one leaves', async () => {
     const url = `${s.url}/api/v1/devices/${agent.id}/metrics/stream`;
     const seenBefore = session.inbox.length;
@@ -232,10 +271,13 @@ describe('metrics API', () => {
     expect(commandBody(slow)).toEqual({ interval_s: 60 });
     expect(s.vigil.hostMetrics.watch.viewers(agent.id)).toBe(0);
 
-    const audit = await s.call('GET', '/api/v1/audit?action=device.metrics_rate', { token: s.adminToken });
-    const details = audit.body.items
-      .map((i: { detail: { interval_s: number } }) => i.detail.interval_s)
-      .sort();
+    // The audit record follows the command: wait for it rather than race it.
+    let details: number[] = [];
+    for (let i = 0; i < 50 && details.length < 2; i++) {
+      const audit = await s.call('GET', '/api/v1/audit?action=device.metrics_rate', { token: s.adminToken });
+      details = audit.body.items.map((x: { detail: { interval_s: number } }) => x.detail.interval_s).sort();
+      if (details.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
     expect(details).toEqual([1, 60]);
   });
 
