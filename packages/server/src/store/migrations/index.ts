@@ -5,6 +5,7 @@ import * as m0002 from './0002-agents.js';
 import * as m0003 from './0003-queries.js';
 import * as m0004 from './0004-checks.js';
 import * as m0005 from './0005-actions.js';
+import * as m0006 from './0006-metrics.js';
 import * as m0007 from './0007-alerts.js';
 
 /** Every migration keyed by its sortable name. */
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0003-queries': m0003,
   '0004-checks': m0004,
   '0005-actions': m0005,
+  '0006-metrics': m0006,
   '0007-alerts': m0007,
 };
