@@ -1,4 +1,5 @@
 import type { Cell, ConstraintHints } from '../tables/types.js';
+import { columnUsage } from './column-usage.js';
 import { isKeyword, isOp, type Token, tokenize } from './tokenize.js';
 
 /** What the pre-pass needs to know about a table. */
@@ -15,7 +16,7 @@ export interface TableSpec {
 export interface QueryAnalysis {
   /** The SQL to prepare: the input plus the hidden-column equalities that carry join values. */
   sql: string;
-  /** Per table: literal constraints that bound what its collector reads. */
+  /** Per table: literal constraints that bound what its collector reads, and the columns used. */
   hints: Map<string, ConstraintHints>;
   /** Tables with a reference that constrains none of its required columns. */
   missingRequired: string[];
@@ -316,6 +317,7 @@ export function analyzeQuery(sql: string, specs: Map<string, TableSpec>): QueryA
     }
   }
 
+  const usage = columnUsage(tokens, specs);
   const hints = new Map<string, ConstraintHints>();
   for (const ref of refs) {
     if (hints.has(ref.table.name)) continue;
@@ -324,6 +326,8 @@ export function analyzeQuery(sql: string, specs: Map<string, TableSpec>): QueryA
       ref.table.required.includes(column) ||
       (ref.table.index.includes(column) && sameTable.every((r) => r.exact.has(column)));
     const h: ConstraintHints = { equals: new Map(), like: new Map() };
+    const columns = usage.get(ref.table.name);
+    if (columns !== undefined) h.columns = columns;
     for (const f of found) {
       if (!f.refs.some((r) => r.table === ref.table) || !usable(f.column)) continue;
       if (f.op === 'eq') h.equals.set(f.column, [...(h.equals.get(f.column) ?? []), ...f.values]);

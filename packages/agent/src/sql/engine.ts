@@ -13,6 +13,8 @@ import { requiredMessage, tableSpecs } from './table-specs.js';
 
 /** Rows a query returns unless told otherwise. */
 export const DEFAULT_MAX_ROWS = 100_000;
+/** Rows of one table scan kept for replay within a query (see produce); larger scans are re-read. */
+const MAX_KEPT_ROWS = 20_000;
 /** Warnings kept per query; beyond that only a count is reported. */
 const MAX_WARNINGS = 200;
 
@@ -58,17 +60,42 @@ interface QueryState {
   hints: Map<string, ConstraintHints>;
   warnings: string[];
   dropped: number;
+  /** Complete scans of tables without join values, replayed when SQLite scans them again. */
+  scans: Map<string, unknown[][]>;
 }
 
 const EMPTY_HINTS: ConstraintHints = { equals: new Map(), like: new Map() };
 
-function toCell(value: unknown, type: string): unknown {
+/** Converts a collector value to what SQLite should store for a column of the declared type. */
+type CellConverter = (value: unknown) => unknown;
+
+const toInteger: CellConverter = (value) => {
   if (value === undefined || value === null) return null;
-  if ((type === 'INTEGER' || type === 'BIGINT') && typeof value === 'number' && Number.isSafeInteger(value)) {
-    return BigInt(value);
-  }
-  if (type === 'TEXT' && (typeof value === 'number' || typeof value === 'bigint')) return String(value);
-  return value;
+  // A JS number reaches SQLite as a REAL; a BigInt as an INTEGER, as the declaration says.
+  return typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
+};
+const toText: CellConverter = (value) => {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
+};
+const asIs: CellConverter = (value) => (value === undefined ? null : value);
+
+function converterFor(type: string): CellConverter {
+  if (type === 'INTEGER' || type === 'BIGINT') return toInteger;
+  if (type === 'TEXT') return toText;
+  return asIs;
+}
+
+/** What the row bridge needs per table, worked out once rather than for every row. */
+interface RowShape {
+  names: string[];
+  converters: CellConverter[];
+  known: Set<string>;
+}
+
+function rowShape(declaration: TableDeclaration): RowShape {
+  const names = declaration.columns.map((c) => c.name);
+  return { names, converters: declaration.columns.map((c) => converterFor(c.type)), known: new Set(names) };
 }
 
 function selectRegistry(options: QueryEngineOptions): Map<string, RegisteredTable> {
@@ -104,14 +131,15 @@ export function createQueryEngine(options: QueryEngineOptions = {}): QueryEngine
   const agentCollector = createVigilAgentCollector(() => agentInfo());
   const declarations = [...registry.values()].map((r) => r.declaration);
   const specs = tableSpecs(declarations);
-  let state: QueryState = { hints: new Map(), warnings: [], dropped: 0 };
+  const shapes = new Map(declarations.map((d) => [d.name, rowShape(d)] as const));
+  let state: QueryState = { hints: new Map(), warnings: [], dropped: 0, scans: new Map() };
 
   const warn = (message: string) => {
     if (state.warnings.length < MAX_WARNINGS) state.warnings.push(message);
     else state.dropped += 1;
   };
 
-  function* produce(declaration: TableDeclaration, joinValues: unknown[]): Generator<unknown[]> {
+  function* collectCells(declaration: TableDeclaration, joinValues: unknown[]): Generator<unknown[]> {
     const entry = registry.get(declaration.name) as RegisteredTable;
     const collector = declaration.name === 'vigil_agent' ? agentCollector : entry.collector;
     const spec = specs.get(declaration.name);
@@ -122,7 +150,9 @@ export function createQueryEngine(options: QueryEngineOptions = {}): QueryEngine
     );
     if (joined.length > 0) {
       const rest = <T>(m: Map<string, T>) => [...m].filter(([column]) => !required.includes(column));
+      const { columns: used } = hints;
       hints = { equals: new Map([...rest(hints.equals), ...joined]), like: new Map(rest(hints.like)) };
+      if (used !== undefined) hints.columns = used;
     }
     if (
       spec !== undefined &&
@@ -132,8 +162,7 @@ export function createQueryEngine(options: QueryEngineOptions = {}): QueryEngine
       throw new VigilError('E_INVALID_SQL', requiredMessage(spec));
     }
     const ctx: TableContext = { root, hints, now, warn: (m) => warn(`${declaration.name}: ${m}`) };
-    const columns = declaration.columns;
-    const known = new Set(columns.map((c) => c.name));
+    const { names, converters, known } = shapes.get(declaration.name) as RowShape;
     let iterator: Iterator<Row>;
     try {
       iterator = collector.collect(ctx)[Symbol.iterator]();
@@ -157,8 +186,36 @@ export function createQueryEngine(options: QueryEngineOptions = {}): QueryEngine
         if (!known.has(key))
           throw new Error(`collector ${declaration.name} yielded undeclared column ${key}`);
       }
-      yield columns.map((c) => toCell(row[c.name], c.type));
+      const cells = new Array<unknown>(names.length);
+      for (let i = 0; i < names.length; i++)
+        cells[i] = (converters[i] as CellConverter)(row[names[i] as string]);
+      yield cells;
     }
+  }
+
+  /**
+   * A table's rows for SQLite. SQLite rescans the inner table of a join once per outer row (a
+   * virtual table has no index to offer), so a full scan is kept for the rest of the query and
+   * replayed: `listening_ports JOIN processes` reads /proc once, not once per port, and every
+   * scan sees the same snapshot. Scans given join values, scans SQLite abandoned part-way and
+   * very large scans are not kept.
+   */
+  function* produce(declaration: TableDeclaration, joinValues: unknown[]): Generator<unknown[]> {
+    const cacheable = joinValues.every((v) => v === undefined);
+    const kept = cacheable ? state.scans.get(declaration.name) : undefined;
+    if (kept !== undefined) {
+      yield* kept;
+      return;
+    }
+    let recording: unknown[][] | null = cacheable ? [] : null;
+    for (const cells of collectCells(declaration, joinValues)) {
+      if (recording !== null) {
+        if (recording.length < MAX_KEPT_ROWS) recording.push(cells);
+        else recording = null;
+      }
+      yield cells;
+    }
+    if (recording !== null) state.scans.set(declaration.name, recording);
   }
 
   const db = new Database(':memory:');
@@ -190,16 +247,21 @@ export function createQueryEngine(options: QueryEngineOptions = {}): QueryEngine
         throw sqliteError(err);
       }
       assertReadOnlyPrepared(stmt);
-      state = { hints: analysis.hints, warnings: [], dropped: 0 };
+      state = { hints: analysis.hints, warnings: [], dropped: 0, scans: new Map() };
       const rows: Row[] = [];
       let truncated = false;
+      const names = stmt.columns().map((c) => c.name);
       try {
-        const iterator = stmt.iterate() as IterableIterator<Row>;
-        for (const row of iterator) {
+        // Rows come back as arrays and become objects here: cheaper than better-sqlite3 building
+        // each object natively, with the same result (later duplicate names win, as there).
+        const iterator = stmt.raw(true).iterate() as IterableIterator<Cell[]>;
+        for (const values of iterator) {
           if (rows.length >= maxRows) {
             truncated = true;
             break;
           }
+          const row: Row = {};
+          for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i] as Cell;
           rows.push(row);
         }
       } catch (err) {
@@ -208,7 +270,7 @@ export function createQueryEngine(options: QueryEngineOptions = {}): QueryEngine
       const warnings = [...state.warnings];
       if (state.dropped > 0) warnings.push(`${state.dropped} more warnings were dropped`);
       if (truncated) warnings.push(`the result was truncated to the row limit of ${maxRows} rows`);
-      return { columns: stmt.columns().map((c) => c.name), rows, warnings, truncated };
+      return { columns: names, rows, warnings, truncated };
     },
     tables: () => [...registry.keys()].sort(),
     schema: (name) => registry.get(name)?.declaration,

@@ -5,6 +5,8 @@ import type { Cell, ConstraintHints, Row, TableCollector, TableContext } from '.
 export interface TestHints {
   equals?: Record<string, Cell[]>;
   like?: Record<string, string[]>;
+  /** The columns the query reads (default: all). */
+  columns?: string[];
 }
 
 /** Builds a collector context on a fixture root and collects its warnings, for tests. */
@@ -18,6 +20,7 @@ export function testContext(
     equals: new Map(Object.entries(hints.equals ?? {})),
     like: new Map(Object.entries(hints.like ?? {})),
   };
+  if (hints.columns !== undefined) constraintHints.columns = new Set(hints.columns);
   const ctx: TableContext = {
     root,
     warn: (message) => warnings.push(message),

@@ -6,6 +6,12 @@ export type Row = Record<string, Cell>;
 export interface ConstraintHints {
   equals: Map<string, Cell[]>;
   like: Map<string, string[]>;
+  /**
+   * The columns the query reads (osquery's "column usage"); undefined means all of them. A
+   * collector may leave any other column out (it is NULL), so it can skip the reads that only
+   * those columns need. It must still yield the same rows.
+   */
+  columns?: ReadonlySet<string>;
 }
 /** What every collector receives. */
 export interface TableContext {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAll, fixtureRoot, pick } from '../test-context.js';
 import { listeningPorts } from './listening-ports.js';
@@ -31,6 +31,33 @@ describe('listening_ports', () => {
       port = (server.address() as { port: number }).port;
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('finds every listener when the listening section spans several reads, with connections after it', async () => {
+      // 40 listeners (150 bytes each in /proc/net/tcp) overflow the first 4 KiB read, and 20 open
+      // connections put established sockets after them.
+      const servers = await Promise.all(
+        Array.from({ length: 40 }, async () => {
+          const s = createServer((c) => c.on('error', () => {}));
+          await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+          return s;
+        }),
+      );
+      const portOf = (s: Server) => (s.address() as { port: number }).port;
+      const clients: Socket[] = [];
+      try {
+        for (const s of servers.slice(0, 20)) {
+          const c = connect(portOf(s), '127.0.0.1');
+          clients.push(c);
+          await new Promise<void>((resolve, reject) => c.once('connect', resolve).once('error', reject));
+        }
+        const { rows } = collectAll(listeningPorts, '/');
+        const mine = new Set(rows.filter((r) => r.pid === process.pid).map((r) => r.port));
+        expect(servers.map(portOf).filter((p) => !mine.has(p))).toEqual([]);
+      } finally {
+        for (const c of clients) c.destroy();
+        await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      }
+    });
 
     it('shows the port this test listens on, owned by this process', () => {
       const { rows } = collectAll(listeningPorts, '/');

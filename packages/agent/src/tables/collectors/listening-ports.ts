@@ -15,7 +15,10 @@ export const listeningPorts: TableCollector = {
   name: 'listening_ports',
   *collect(ctx) {
     const filtered = ctx.hints.equals.has('pid');
-    for (const { socket: s, netns, owners } of heldSockets(ctx, pidsToRead(ctx), false)) {
+    for (const { socket: s, netns, owners } of heldSockets(ctx, pidsToRead(ctx), {
+      withUnix: false,
+      tcpListenersOnly: true,
+    })) {
       if (!isListening(s) || (owners.length === 0 && filtered)) continue;
       const base = {
         port: s.localPort,

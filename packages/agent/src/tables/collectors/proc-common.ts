@@ -28,23 +28,27 @@ export function readProcStat(ctx: TableContext, pid: number): { comm: string; fi
     ctx.warn(`cannot parse /proc/${pid}/stat`);
     return null;
   }
-  return {
-    comm: text.slice(open + 1, close),
-    fields: text
-      .slice(close + 2)
-      .trim()
-      .split(/\s+/),
-  };
+  const rest = text.slice(close + 2).trim();
+  // The kernel separates the fields with single spaces; splitting on one is several times
+  // cheaper than on /\s+/, which stays as the fallback for anything else.
+  const fields = rest.split(' ');
+  return { comm: text.slice(open + 1, close), fields: fields.includes('') ? rest.split(/\s+/) : fields };
 }
 
-/** Key/value lines such as /proc/<pid>/status ("Uid:\t0\t0\t0\t0"). */
-export function parseColonFile(text: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) map.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-  }
-  return map;
+/**
+ * The value of one "Key:\tvalue" line of a file such as /proc/<pid>/status, trimmed; undefined
+ * when the key is absent. A direct search instead of a map of all ~55 lines: a processes query
+ * needs five of them, for every process.
+ */
+export function colonField(text: string, key: string): string | undefined {
+  const needle = `\n${key}:`;
+  const at = text.indexOf(needle);
+  let start: number;
+  if (at !== -1) start = at + needle.length;
+  else if (text.startsWith(`${key}:`)) start = key.length + 1;
+  else return undefined;
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end === -1 ? text.length : end).trim();
 }
 
 /** The boot time in seconds since the epoch (/proc/stat btime), or null. */

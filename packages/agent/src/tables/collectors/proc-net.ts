@@ -1,4 +1,12 @@
-import { listDir, readLink, readText } from '../fs-helpers.js';
+import {
+  errorReason,
+  isAbsent,
+  listDir,
+  readLink,
+  readLinkOrError,
+  readText,
+  readTextUntil,
+} from '../fs-helpers.js';
 import type { TableContext } from '../types.js';
 import { namespaceInode } from './proc-common.js';
 
@@ -117,14 +125,55 @@ function parseUnix(text: string): NetSocket[] {
   return sockets;
 }
 
+/** TCP states the kernel lists in the listening section of /proc/net/tcp{,6}. */
+const LISTEN_SECTION_STATES = new Set(['0A', '03']);
+
+/**
+ * Whether the text holds a complete line past the listening section of /proc/net/tcp{,6}. The
+ * kernel lists its listening hash first, then the connection hash, so once a line in another
+ * state appears no listener follows. SYN_RECV (03) does not end the section: kernels before 4.4
+ * print a listener's pending requests right after it.
+ */
+export function pastTcpListeners(text: string): boolean {
+  let start = text.indexOf('\n') + 1;
+  if (start === 0) return false;
+  for (;;) {
+    const end = text.indexOf('\n', start);
+    if (end === -1) return false;
+    const state = text.slice(start, end).trim().split(/\s+/)[3];
+    if (state !== undefined && !LISTEN_SECTION_STATES.has(state)) return true;
+    start = end + 1;
+  }
+}
+
+/** Which sockets to read from a namespace's net/ folder. */
+export interface NetSocketSelection {
+  /** Also read net/unix. */
+  withUnix: boolean;
+  /**
+   * Only the TCP listening section is needed: stop reading tcp/tcp6 where the connections
+   * begin, sparing the walk of the whole connection hash table. Lines past that point (none of
+   * them listening) are left out.
+   */
+  tcpListenersOnly?: boolean;
+}
+
 /** Reads the sockets a network namespace holds, through the net/ folder of one of its processes. */
-export function readNetSockets(ctx: TableContext, netDir: string, withUnix: boolean): NetSocket[] {
+export function readNetSockets(
+  ctx: TableContext,
+  netDir: string,
+  selection: NetSocketSelection,
+): NetSocket[] {
   const sockets: NetSocket[] = [];
   for (const { file, family, protocol } of INET_FILES) {
-    const text = readText(ctx, `${netDir}/${file}`);
+    const path = `${netDir}/${file}`;
+    const text =
+      selection.tcpListenersOnly === true && protocol === 6
+        ? readTextUntil(ctx, path, pastTcpListeners)
+        : readText(ctx, path);
     if (text !== null) sockets.push(...parseInet(text, family, protocol));
   }
-  if (withUnix) {
+  if (selection.withUnix) {
     const text = readText(ctx, `${netDir}/unix`);
     if (text !== null) sockets.push(...parseUnix(text));
   }
@@ -138,38 +187,67 @@ export interface HeldSocket {
   owners: SocketOwner[];
 }
 
+/** The inode of a descriptor link such as "socket:[12345]", or null for anything else. */
+function socketInode(link: string): number | null {
+  if (!link.startsWith('socket:[')) return null;
+  const m = /^socket:\[(\d+)\]$/.exec(link);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Adds the process's descriptors that hold one of the listed sockets to their owners. The
+ * kernel checks access per process, not per descriptor, so after one refusal the rest of the
+ * process's descriptors are skipped with a single warning instead of one failure each.
+ */
+function addOwners(ctx: TableContext, pid: number, fds: string[], owners: Map<number, SocketOwner[]>): void {
+  for (let i = 0; i < fds.length; i++) {
+    const fd = fds[i] as string;
+    const path = `/proc/${pid}/fd/${fd}`;
+    const link = readLinkOrError(ctx, path);
+    if (typeof link !== 'string') {
+      if (isAbsent(link)) continue;
+      const skipped = fds.length - i - 1;
+      ctx.warn(
+        `cannot read link ${path}: ${errorReason(link)}${skipped > 0 ? ` (skipped the ${skipped} other descriptors after it)` : ''}`,
+      );
+      return;
+    }
+    const inode = socketInode(link);
+    if (inode !== null) owners.get(inode)?.push({ pid, fd: Number(fd) });
+  }
+}
+
 /**
  * Lists the sockets of every network namespace the given processes live in (read once per
  * namespace through one member's /proc/<pid>/net), each with the descriptors holding it. Socket
  * inodes are unique system-wide, so a socket is listed once even when namespaces cannot be told
  * apart (an unreadable /proc/<pid>/ns/net); without any readable namespace /proc/net is used.
+ * The sockets are read before the descriptors, so only links to a listed socket are kept, and
+ * none are read at all when no socket is listed.
  */
-export function heldSockets(ctx: TableContext, pids: number[], withUnix: boolean): HeldSocket[] {
+export function heldSockets(ctx: TableContext, pids: number[], selection: NetSocketSelection): HeldSocket[] {
   const namespaces = new Map<string, string>();
-  const owners = new Map<number, SocketOwner[]>();
+  const descriptors: Array<{ pid: number; fds: string[] }> = [];
   for (const pid of pids) {
     const fds = listDir(ctx, `/proc/${pid}/fd`);
     if (fds.length === 0) continue;
+    descriptors.push({ pid, fds });
     const netns = namespaceInode(readLink(ctx, `/proc/${pid}/ns/net`));
     if (netns !== null && !namespaces.has(netns)) namespaces.set(netns, `/proc/${pid}/net`);
-    for (const fd of fds) {
-      const m = /^socket:\[(\d+)\]$/.exec(readLink(ctx, `/proc/${pid}/fd/${fd}`) ?? '');
-      if (m === null) continue;
-      const inode = Number(m[1]);
-      owners.set(inode, [...(owners.get(inode) ?? []), { pid, fd: Number(fd) }]);
-    }
   }
   if (namespaces.size === 0) {
     namespaces.set(namespaceInode(readLink(ctx, '/proc/self/ns/net')) ?? '', '/proc/net');
   }
-  const seen = new Set<number>();
+  const owners = new Map<number, SocketOwner[]>();
   const held: HeldSocket[] = [];
   for (const [netns, netDir] of namespaces) {
-    for (const socket of readNetSockets(ctx, netDir, withUnix)) {
-      if (seen.has(socket.inode)) continue;
-      seen.add(socket.inode);
-      held.push({ socket, netns, owners: owners.get(socket.inode) ?? [] });
+    for (const socket of readNetSockets(ctx, netDir, selection)) {
+      if (owners.has(socket.inode)) continue;
+      const socketOwners: SocketOwner[] = [];
+      owners.set(socket.inode, socketOwners);
+      held.push({ socket, netns, owners: socketOwners });
     }
   }
+  if (held.length > 0) for (const { pid, fds } of descriptors) addOwners(ctx, pid, fds, owners);
   return held;
 }

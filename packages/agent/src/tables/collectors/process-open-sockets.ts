@@ -6,7 +6,7 @@ import { heldSockets } from './proc-net.js';
 export const processOpenSockets: TableCollector = {
   name: 'process_open_sockets',
   *collect(ctx) {
-    for (const { socket: s, netns, owners } of heldSockets(ctx, pidsToRead(ctx), true)) {
+    for (const { socket: s, netns, owners } of heldSockets(ctx, pidsToRead(ctx), { withUnix: true })) {
       for (const owner of owners) {
         yield {
           pid: owner.pid,

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { collectAll, fixtureRoot } from '../test-context.js';
+import { collectAll, fixtureRoot, pick } from '../test-context.js';
 import { processes } from './processes.js';
 
 describe('processes', () => {
@@ -8,6 +8,35 @@ describe('processes', () => {
     const { rows, warnings } = collectAll(processes, fixtureRoot('processes'));
     expect(warnings).toEqual([]);
     expect(rows).toEqual([
+      {
+        pid: 2,
+        name: 'kthreadd',
+        path: '',
+        cmdline: '',
+        state: 'S',
+        cwd: '',
+        root: '',
+        uid: 0,
+        gid: 0,
+        euid: 0,
+        egid: 0,
+        suid: 0,
+        sgid: 0,
+        on_disk: -1,
+        wired_size: null,
+        resident_size: null,
+        total_size: null,
+        user_time: 0,
+        system_time: 70,
+        disk_bytes_read: 0,
+        disk_bytes_written: 0,
+        start_time: 1700000000,
+        parent: 0,
+        pgroup: 0,
+        threads: 1,
+        nice: 0,
+        cgroup_path: '/',
+      },
       {
         pid: 100,
         name: 'fixture daemon',
@@ -67,6 +96,44 @@ describe('processes', () => {
         cgroup_path: '/user.slice/session-1.scope',
       },
     ]);
+  });
+
+  it('fills only the columns the query reads', () => {
+    const full = collectAll(processes, fixtureRoot('processes')).rows;
+    const { rows, warnings } = collectAll(processes, fixtureRoot('processes'), {
+      columns: ['name', 'cmdline'],
+    });
+    expect(warnings).toEqual([]);
+    // Columns from stat (always read) come along; nothing from status, io, exe, cwd, root or cgroup.
+    const fromStat = [
+      'pid',
+      'name',
+      'state',
+      'user_time',
+      'system_time',
+      'parent',
+      'pgroup',
+      'threads',
+      'nice',
+    ];
+    expect(rows).toEqual([
+      { ...pick(full, fromStat)[0], cmdline: '' },
+      { ...pick(full, fromStat)[1], cmdline: '/usr/bin/fixture-daemon --serve --port=8080' },
+      { ...pick(full, fromStat)[2], cmdline: './dropper' },
+    ]);
+    const fromStatus = [
+      'uid',
+      'euid',
+      'suid',
+      'gid',
+      'egid',
+      'sgid',
+      'wired_size',
+      'resident_size',
+      'total_size',
+    ];
+    const owners = collectAll(processes, fixtureRoot('processes'), { columns: ['uid', 'on_disk'] }).rows;
+    expect(owners).toEqual(pick(full, [...fromStat, ...fromStatus, 'path', 'on_disk']));
   });
 
   it('reads only the pids the query names', () => {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { pastTcpListeners } from './proc-net.js';
+
+const header =
+  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+const line = (sl: number, state: string, inode: number) =>
+  `  ${sl}: 0100007F:1F90 00000000:0000 ${state} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0000000000000000 100 0 0 10 0\n`;
+
+describe('pastTcpListeners', () => {
+  it('keeps reading through the listening section', () => {
+    expect(pastTcpListeners(header)).toBe(false);
+    expect(pastTcpListeners(header + line(0, '0A', 1) + line(1, '0A', 2))).toBe(false);
+  });
+
+  it("keeps reading through a listener's pending requests, which old kernels list right after it", () => {
+    expect(pastTcpListeners(header + line(0, '0A', 1) + line(1, '03', 2) + line(2, '0A', 3))).toBe(false);
+  });
+
+  it('stops at the first complete line in another state', () => {
+    expect(pastTcpListeners(header + line(0, '0A', 1) + line(1, '01', 2))).toBe(true);
+    expect(pastTcpListeners(header + line(0, '06', 1))).toBe(true);
+  });
+
+  it('waits for a line to be complete before judging it', () => {
+    expect(pastTcpListeners(header + line(0, '0A', 1) + line(1, '01', 2).slice(0, 40))).toBe(false);
+  });
+});
