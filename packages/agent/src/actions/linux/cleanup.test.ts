@@ -82,7 +82,7 @@ function tempPaths(outcome: ActionOutcome): string[] {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe('system.cleanup on Linux', () => {
+describe('system.cleanup on Linux', { timeout: 120_000 }, () => {
   let dir: string;
   let old: string[];
   let keep: string[];

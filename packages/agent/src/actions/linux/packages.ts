@@ -115,20 +115,33 @@ async function simulate(
   );
 }
 
-/** Runs the real transaction, then reads what changed and whether a reboot is needed. */
+/** A database key (`libc6:amd64`, `bash.x86_64`) as the bare package name a plan uses. */
+function bareName(key: string, manager: PackageManager): string {
+  return manager === 'apt' ? baseName(key) : key.slice(0, Math.max(0, key.lastIndexOf('.'))) || key;
+}
+
+/**
+ * Runs the real transaction, then reads what changed and whether a reboot is needed. Only
+ * packages in `scope` (what the simulation said the transaction touches, and what was asked for)
+ * are reported: another package tool working at the same time must not be counted as ours.
+ */
 async function transact(
   ctx: ActionContext,
   manager: PackageManager,
   args: string[],
-  cwd?: string,
+  options: { scope: Iterable<string>; cwd?: string },
 ): Promise<{ details: Record<string, unknown>; changedNames: string[] }> {
+  const scope = new Set([...options.scope].map(baseName));
+  const cwd = options.cwd;
   const before = await readInstalled(ctx, manager);
   const output =
     manager === 'apt'
       ? await runProgram(ctx, 'apt-get', [...APT_OPTIONS, ...args], { ...APT_ENV, ...(cwd ? { cwd } : {}) })
       : await runProgram(ctx, 'dnf', [...DNF_OPTIONS, ...args], cwd ? { cwd } : {});
   const after = await readInstalled(ctx, manager);
-  const changes = diffInstalled(before.installed, after.installed);
+  const changes = diffInstalled(before.installed, after.installed).filter((c) =>
+    scope.has(bareName(c.name, manager)),
+  );
   const reboot = await rebootRequired(ctx, manager);
   const details = {
     manager,
@@ -175,7 +188,9 @@ const install: ActionImpl = async (params, ctx) => {
       details: { manager, planned },
     };
   }
-  const { details, changedNames } = await transact(ctx, manager, ['install', ...names]);
+  const { details, changedNames } = await transact(ctx, manager, ['install', ...names], {
+    scope: [...names, ...planned.map((p) => p.name)],
+  });
   const fresh = names.filter((n) => changedNames.some((c) => baseName(c) === n || c.startsWith(`${n}.`)));
   ctx.log(`package.install changed ${changedNames.length} package(s)`);
   return {
@@ -234,7 +249,9 @@ const uninstall: ActionImpl = async (params, ctx) => {
       details: { manager, planned, not_installed: absent },
     };
   }
-  const { details } = await transact(ctx, manager, [verb, ...present]);
+  const { details } = await transact(ctx, manager, [verb, ...present], {
+    scope: [...present, ...planned.map((p) => p.name)],
+  });
   const removed = (details.removed as { name: string }[]).map((r) => r.name);
   ctx.log(`package.uninstall removed ${removed.join(', ')}`);
   return {
@@ -312,7 +329,9 @@ const patchApply: ActionImpl = async (params, ctx) => {
         ? ['install', '--only-upgrade', ...planned.map((p) => p.name)]
         : simulation
       : simulation;
-  const { details, changedNames } = await transact(ctx, manager, command);
+  const { details, changedNames } = await transact(ctx, manager, command, {
+    scope: [...names, ...planned.map((p) => p.name), ...everything.map((p) => p.name)],
+  });
   const rebootState =
     reboot && details.reboot_required === true ? await scheduleReboot(ctx) : { rebooting: false };
   ctx.log(`patch.apply changed ${changedNames.length} package(s)`);
@@ -399,7 +418,10 @@ function deploy(options: PackageActionOptions): ActionImpl {
           details: { ...identity, ...source, manager, planned },
         };
       }
-      const { details, changedNames } = await transact(ctx, manager, ['install', target], dir);
+      const { details, changedNames } = await transact(ctx, manager, ['install', target], {
+        scope: [identity.name, ...planned.map((p) => p.name)],
+        cwd: dir,
+      });
       ctx.log(`software.deploy installed ${identity.name} ${identity.version}`);
       const fresh = !(details.upgraded as { name: string }[]).some((u) => baseName(u.name) === identity.name);
       return {
