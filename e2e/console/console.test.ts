@@ -91,6 +91,14 @@ describe('web console', { timeout: 120_000 }, () => {
     } else {
       await metrics.getByText('Host metrics: not available yet.').waitFor();
     }
+    // One click shows the installed software through a live query on this device.
+    const quick = page.getByRole('region', { name: 'Live query' });
+    await quick.getByRole('button', { name: 'Installed software' }).click();
+    await quick.getByTestId('campaign-done').waitFor({ timeout: 45_000 });
+    expect(Number((await quick.getByTestId('row-count').textContent())?.split(' ')[0])).toBeGreaterThan(0);
+    expect(await quick.getByRole('columnheader').allTextContents()).toEqual(
+      expect.arrayContaining(['hostname', 'name', 'version', 'arch']),
+    );
   });
 
   it('runs a live query with table completion and shows the rows streaming in per device', async () => {
@@ -164,14 +172,6 @@ describe('web console', { timeout: 120_000 }, () => {
     await nav.getByRole('link', { name: 'Checks' }).click();
     await page.getByRole('region', { name: 'Catalogue' }).getByRole('link').first().waitFor();
     await docShot(page, 'checks');
-
-    await nav.getByRole('link', { name: 'Actions' }).click();
-    await page.getByRole('heading', { name: 'Actions', level: 1 }).waitFor();
-    await page
-      .getByText(/Response actions: not available yet|Catalogue/)
-      .first()
-      .waitFor();
-    await docShot(page, 'actions');
 
     await nav.getByRole('link', { name: 'Settings' }).click();
     const audit = page.getByRole('region', { name: 'Audit log' });
@@ -253,6 +253,37 @@ describe('web console', { timeout: 120_000 }, () => {
     await docShot(page, 'alerts');
   });
 
+  it('runs a response action as a dry run from a form generated from its parameter schema', async () => {
+    keepScreenshotOnFailure('actions');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Actions' }).click();
+    await page.getByRole('region', { name: 'Catalogue' }).getByRole('link', { name: 'process.kill' }).click();
+    const form = page.getByRole('region', { name: 'Run process.kill' });
+    // Fields come from definitions/actions/process.kill.yaml: pid, name, exe, sha256, signal, max_processes.
+    expect(await form.getByRole('spinbutton', { name: /^pid/ }).count()).toBe(1);
+    expect(await form.getByRole('combobox', { name: /^signal/ }).count()).toBe(1);
+    await form.getByRole('textbox', { name: /^name/ }).fill('vigil-console-e2e-no-such-process');
+    await form.getByRole('button', { name: 'Dry run' }).click();
+    const run = page.getByRole('region', { name: 'Run process.kill (dry run)' });
+    await run
+      .getByRole('row', { name: new RegExp(`${stack.hostname}.*(succeeded|failed)`) })
+      .waitFor({ timeout: 60_000 });
+    const runId = new URL(page.url()).searchParams.get('run');
+    const detail = await stack.api.call('GET', `/api/v1/actions/${runId}`);
+    expect(detail.body).toMatchObject({
+      action: 'process.kill',
+      dry_run: true,
+      params: { name: 'vigil-console-e2e-no-such-process' },
+    });
+    expect(detail.body.devices).toHaveLength(1);
+    expect(detail.body.devices[0].result).toMatchObject({ dry_run: true, changed: false });
+    await page
+      .getByRole('region', { name: 'Run history' })
+      .getByRole('link', { name: 'process.kill (dry run)' })
+      .waitFor();
+    await docShot(page, 'actions');
+  });
+
   it('shows a viewer no action buttons', async () => {
     keepScreenshotOnFailure('viewer');
     const viewer = await newPage(browser);
@@ -262,7 +293,7 @@ describe('web console', { timeout: 120_000 }, () => {
       await viewer.page.goto(`${stack.server.url}/devices/${stack.agentId}`);
       await viewer.page.getByRole('heading', { name: 'Facts' }).waitFor();
       await viewer.page.getByText('Running live queries needs the analyst role.').waitFor();
-      for (const name of ['Scan now', 'Revoke device', 'Run query'])
+      for (const name of ['Scan now', 'Revoke device', 'Run query', 'Installed software'])
         expect(await viewer.page.getByRole('button', { name }).count(), name).toBe(0);
       await viewer.page.goto(`${stack.server.url}/devices`);
       await viewer.page.getByRole('link', { name: stack.hostname }).waitFor();

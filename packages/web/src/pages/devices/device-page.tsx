@@ -4,6 +4,7 @@ import type { PageProps } from '../../app/routes.js';
 import { useApi } from '../../app/use-api.js';
 import { ErrorNote, Loading } from '../../components/notice.js';
 import { StatusBadge } from '../../components/status-badge.js';
+import { DeviceAlerts } from './device-alerts.js';
 import { DeviceChecks } from './device-checks.js';
 import { DeviceControls } from './device-controls.js';
 import { DeviceFacts } from './device-facts.js';
@@ -33,6 +34,7 @@ export default function DevicePage({ params }: PageProps) {
         <MetricsPanel deviceId={d.id} />
       </div>
       <QuickQuery deviceId={d.id} />
+      <DeviceAlerts deviceId={d.id} />
       <DeviceChecks deviceId={d.id} />
     </>
   );
