@@ -254,13 +254,18 @@ export function createQueryEngine(options: QueryEngineOptions = {}): QueryEngine
       try {
         // Rows come back as arrays and become objects here: cheaper than better-sqlite3 building
         // each object natively, with the same result (later duplicate names win, as there).
+        // Copying a template that already has every key keeps the rows in V8's fast object
+        // shape; adding some 40 keys one by one to {} would turn each into a slow dictionary.
+        const keys: Row = {};
+        for (const name of names) keys[name] = null;
+        const shape: Row = { ...keys }; // the copy is in fast mode even where `keys` is not
         const iterator = stmt.raw(true).iterate() as IterableIterator<Cell[]>;
         for (const values of iterator) {
           if (rows.length >= maxRows) {
             truncated = true;
             break;
           }
-          const row: Row = {};
+          const row: Row = { ...shape };
           for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i] as Cell;
           rows.push(row);
         }
