@@ -212,7 +212,8 @@ export class ActionService {
       ...(undo ? { undo_of: undo.runId } : {}),
       ...(input.reason ? { reason: input.reason } : {}),
     });
-    if (!approval) await this.engine.advance(run.id);
+    // Signing and sending a large first batch takes a while: answer now, the run is followed by GET.
+    if (!approval) void this.engine.advance(run.id);
     return this.view(await this.getRow(p, run.id));
   }
 
@@ -315,7 +316,7 @@ export class ActionService {
         ...(reason ? { reason } : {}),
       });
     });
-    await this.engine.advance(id);
+    void this.engine.advance(id);
     return this.view(await this.getRow(p, id));
   }
 
