@@ -7,6 +7,8 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { enrollAgent } from '../helpers/agent-process.js';
+import { tempDir } from '../helpers/server-process.js';
 import { docShot, failureShot, launchBrowser, login, newPage } from './browser.js';
 import { type ConsoleStack, startConsoleStack } from './console-stack.js';
 
@@ -145,6 +147,20 @@ describe('web console', { timeout: 120_000 }, () => {
     );
     const tokens = await stack.api.call('GET', '/api/v1/enrollment-tokens');
     expect(tokens.body.items.some((t: { tags: string[] }) => t.tags.join(',') === 'lab,e2e')).toBe(true);
+    // Running the install line's enrollment on another machine makes it appear here within seconds.
+    const token = /--token (\S+)/.exec(text)?.[1] as string;
+    const env = {
+      VIGIL_AGENT_HOSTNAME: 'console-e2e-new',
+      VIGIL_AGENT_MACHINE_ID: 'console-e2e-new-machine',
+    };
+    const enrolled = await enrollAgent(stack.server.url, token, stack.server.caFingerprint, tempDir(), env);
+    expect(enrolled.code, enrolled.stderr).toBe(0);
+    await page
+      .getByRole('region', { name: 'Recently enrolled' })
+      .getByRole('listitem')
+      .filter({ hasText: 'console-e2e-new' })
+      .getByText('new', { exact: true })
+      .waitFor({ timeout: 15_000 });
     await page
       .getByRole('region', { name: 'Recently enrolled' })
       .getByRole('link', { name: stack.hostname })
@@ -263,6 +279,10 @@ describe('web console', { timeout: 120_000 }, () => {
     expect(await form.getByRole('spinbutton', { name: /^pid/ }).count()).toBe(1);
     expect(await form.getByRole('combobox', { name: /^signal/ }).count()).toBe(1);
     await form.getByRole('textbox', { name: /^name/ }).fill('vigil-console-e2e-no-such-process');
+    // Aim at the local agent only (the device enrolled above never runs, so it would wait in the queue).
+    await form.getByRole('radio', { name: 'Devices', exact: true }).check();
+    await form.getByLabel('Find a device by hostname').fill(stack.hostname);
+    await form.getByRole('button', { name: `Add ${stack.hostname}` }).click();
     await form.getByRole('button', { name: 'Dry run' }).click();
     const run = page.getByRole('region', { name: 'Run process.kill (dry run)' });
     await run

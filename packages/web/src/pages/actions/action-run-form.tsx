@@ -7,7 +7,8 @@ import { ErrorNote } from '../../components/notice.js';
 import { Panel } from '../../components/panel.js';
 import { TargetPicker } from '../queries/target-picker.js';
 import type { CatalogueEntry } from './action-types.js';
-import { type FormValues, type ParamsSchema, SchemaForm, toParams } from './schema-form.js';
+import { SchemaForm } from './schema-form.js';
+import { type FormValues, type ParamsSchema, toParams } from './schema-params.js';
 
 export function ActionRunForm({
   action,
