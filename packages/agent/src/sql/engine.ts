@@ -14,7 +14,7 @@ import { requiredMessage, tableSpecs } from './table-specs.js';
 /** Rows a query returns unless told otherwise. */
 export const DEFAULT_MAX_ROWS = 100_000;
 /** Rows of one table scan kept for replay within a query (see produce); larger scans are re-read. */
-const MAX_KEPT_ROWS = 20_000;
+const MAX_KEPT_ROWS = 10_000;
 /** Warnings kept per query; beyond that only a count is reported. */
 const MAX_WARNINGS = 200;
 
