@@ -56,7 +56,7 @@ export async function login(page: Page, url: string, email: string, password: st
 /** Save a screenshot of the page for the README. */
 export async function docShot(page: Page, name: string): Promise<void> {
   mkdirSync(DOC_SHOTS, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: join(DOC_SHOTS, `${name}.png`), fullPage: false });
 }
 
