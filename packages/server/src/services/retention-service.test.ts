@@ -1,8 +1,10 @@
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, type MetricsRegistry } from '../http/metrics.js';
 import { createLogger } from '../logger.js';
 import { newId } from '../store/ids.js';
 import { createRepos, type Repos } from '../store/repos/index.js';
+import { QueryRetentionRepo } from '../store/repos/query-retention.js';
 import { freshStore, storeEngines, TEST_PG_URL } from '../store/test-stores.js';
 import { startTestServer } from '../test-support/test-app.js';
 import { type RetentionOptions, RetentionService, retentionCutoff } from './retention-service.js';
@@ -224,12 +226,15 @@ describe.each(engines)('retention job on %s', (kind) => {
     const old: string[] = [];
     for (let i = 0; i < 7; i++) old.push(await campaign(i % 2 ? accountA : accountB, ago((40 + i) * DAY), 5));
     const recent = await campaign(accountA, ago(DAY), 4);
-    const q = await savedQuery(accountA);
+    const queries = [await savedQuery(accountA), await savedQuery(accountB)];
     const kept: string[] = [];
-    // Old and recent results interleave per device, so the walk must skip kept rows without stopping.
-    for (const device of ['dev-a', 'dev-b', 'dev-c', 'dev-d']) {
-      for (let i = 0; i < 5; i++) await scheduledResult(accountA, q, device, ago((31 + i) * DAY));
-      kept.push(await scheduledResult(accountA, q, device, ago(DAY)));
+    // Old and recent results interleave per device and query, so batches cross queries and devices
+    // and the recent rows between them must be left alone.
+    for (const [d, device] of ['dev-a', 'dev-b', 'dev-c', 'dev-d'].entries()) {
+      const q = queries[d % 2]!;
+      const account = d % 2 ? accountB : accountA;
+      for (let i = 0; i < 5; i++) await scheduledResult(account, q, device, ago((31 + i) * DAY + d * MINUTE));
+      kept.push(await scheduledResult(account, q, device, ago(DAY)));
     }
 
     const result = await service({ batchSize: 3 }).runOnce();
@@ -243,6 +248,23 @@ describe.each(engines)('retention job on %s', (kind) => {
     expect(await deviceRowsOf()).toHaveLength(4);
     expect(await scheduledIds()).toEqual([...kept].sort());
     expect(await retentionAudits()).toHaveLength(1);
+  });
+
+  it('finds expired scheduled results with a range scan of the scheduled_results_at index', async () => {
+    const q = new QueryRetentionRepo(store.db).expiredScheduledResultsQuery(ago(30 * DAY), 1000).compile();
+    const plan = await store.db.transaction().execute(async (trx) => {
+      // The test tables are tiny: make PostgreSQL show the index plan it would pick for a large one.
+      if (kind === 'postgres') {
+        await sql`set local enable_seqscan = off`.execute(trx);
+        await sql`set local enable_bitmapscan = off`.execute(trx);
+      }
+      const prefix = kind === 'sqlite' ? 'explain query plan ' : 'explain ';
+      const r = await trx.executeQuery(CompiledQuery.raw(prefix + q.sql, [...q.parameters]));
+      return JSON.stringify(r.rows);
+    });
+    expect(plan).toContain('scheduled_results_at');
+    // No sort step: the index order is the delete order.
+    expect(plan.toLowerCase()).not.toMatch(/temp b-tree|sort/);
   });
 
   it('keeps everything of a kind whose retention is 0', async () => {

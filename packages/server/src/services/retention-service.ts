@@ -197,21 +197,13 @@ export class RetentionService {
   }
 
   private async purgeScheduled(cutoff: string, result: RetentionRunResult): Promise<void> {
-    for (const queryId of await this.repo.savedQueryIds()) {
-      let fromDevice = '';
-      while (!this.stopping) {
-        const expired = await this.repo.expiredScheduledResults(queryId, cutoff, fromDevice, this.batchSize);
-        if (expired.length === 0) break;
-        this.counted(
-          'scheduled_results',
-          await this.repo.deleteScheduledResults(expired.map((r) => r.id)),
-          result,
-        );
-        // Later batches start at the last device seen, so each run reads the index once, not once per batch.
-        fromDevice = expired[expired.length - 1]?.device_id ?? fromDevice;
-        await nextTick();
-        if (expired.length < this.batchSize) break;
-      }
+    while (!this.stopping) {
+      const expired = await this.repo.expiredScheduledResults(cutoff, this.batchSize);
+      if (expired.length === 0) break;
+      const gone = this.counted('scheduled_results', await this.repo.deleteScheduledResults(expired), result);
+      await nextTick();
+      // A short batch was the last; no progress means another node is deleting the same rows.
+      if (expired.length < this.batchSize || gone === 0) break;
     }
   }
 

@@ -2,8 +2,8 @@
  * Batched deletes of expired query results for the retention job. Every statement touches at
  * most `limit` rows and walks an existing index, so no single statement holds the database long:
  * campaigns are found per account along `query_campaigns_account (account_id, created_at)`,
- * their per-device rows by the primary key `(campaign_id, device_id)`, and scheduled results per
- * saved query along `scheduled_results_query (query_id, device_id, at)`.
+ * their per-device rows by the primary key `(campaign_id, device_id)`, and scheduled results
+ * along `scheduled_results_at (at)`.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
@@ -61,31 +61,19 @@ export class QueryRetentionRepo {
     return Number(result.numDeletedRows);
   }
 
-  /** Every saved query id (scheduled results are walked query by query to use their index). */
-  async savedQueryIds(): Promise<string[]> {
-    return (await this.db.selectFrom('saved_queries').select('id').orderBy('id').execute()).map((r) => r.id);
-  }
-
-  /**
-   * Up to `limit` results of one saved query stored before `cutoff`, for devices from
-   * `fromDevice` on, in index order; the caller continues from the last device it got.
-   */
-  async expiredScheduledResults(
-    queryId: string,
-    cutoff: string,
-    fromDevice: string,
-    limit: number,
-  ): Promise<Array<{ id: string; device_id: string }>> {
+  /** The query for up to `limit` ids of scheduled results stored before `cutoff`, oldest first. */
+  expiredScheduledResultsQuery(cutoff: string, limit: number) {
     return this.db
       .selectFrom('scheduled_results')
-      .select(['id', 'device_id'])
-      .where('query_id', '=', queryId)
-      .where('device_id', '>=', fromDevice)
+      .select('id')
       .where('at', '<', cutoff)
-      .orderBy('device_id')
       .orderBy('at')
-      .limit(limit)
-      .execute();
+      .limit(limit);
+  }
+
+  /** Up to `limit` ids of scheduled results stored before `cutoff`, oldest first. */
+  async expiredScheduledResults(cutoff: string, limit: number): Promise<string[]> {
+    return (await this.expiredScheduledResultsQuery(cutoff, limit).execute()).map((r) => r.id);
   }
 
   /** Delete these scheduled results; returns how many went (rows already gone are not counted). */
