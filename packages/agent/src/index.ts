@@ -8,6 +8,11 @@ export { enroll, fetchPinnedCa } from './daemon/enroll.js';
 export { defaultStateDir, isEnrolled, loadIdentity } from './daemon/identity.js';
 export { AgentRuntime } from './daemon/runtime.js';
 export { type StartedAgent, startAgent } from './daemon/start-agent.js';
+export { responseNames } from './monitors/responses/responder.js';
+export { checkResponseStep, fillParams } from './monitors/responses/template.js';
+export { DEFAULT_RULES_DIR, loadRules, parseRule } from './monitors/rules/load.js';
+export { renderRule } from './monitors/rules/render.js';
+export type { MonitorConfig } from './monitors/service.js';
 export {
   createQueryEngine,
   DEFAULT_MAX_ROWS,

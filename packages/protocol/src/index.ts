@@ -1,6 +1,7 @@
 /** @vigil/protocol: the one wire contract shared by server, agent, CLI and console. */
 
 export * from './actions.js';
+export * from './agent/alerts.js';
 export * from './agent/channel-binding.js';
 export * from './agent/envelope.js';
 export * from './agent/messages.js';
@@ -12,7 +13,9 @@ export * from './api/auth.js';
 export * from './api/common.js';
 export * from './api/devices.js';
 export * from './api/metrics.js';
+export * from './api/responses.js';
 export * from './checks.js';
 export * from './errors.js';
 export * from './roles.js';
+export * from './rules.js';
 export * from './validate.js';

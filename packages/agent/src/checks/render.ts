@@ -32,13 +32,18 @@ function literal(type: string, value: unknown, name: string): string {
   }
 }
 
-/** The effective parameter values: defaults, then overrides (unknown names refused, bounds checked). */
-export function effectiveParams(check: CheckDefinitionT, overrides: CheckParams = {}): CheckParams {
+/**
+ * The effective parameter values: defaults, then overrides (unknown names refused, bounds checked).
+ * Detection rules declare their parameters the same way, so they share this.
+ */
+export function effectiveParams(
+  check: Pick<CheckDefinitionT, 'name' | 'parameters'>,
+  overrides: CheckParams = {},
+): CheckParams {
   const out: CheckParams = {};
   const declared = new Map((check.parameters ?? []).map((p) => [p.name, p]));
   for (const name of Object.keys(overrides)) {
-    if (!declared.has(name))
-      throw new VigilError('E_VALIDATION', `check ${check.name} has no parameter ${name}`);
+    if (!declared.has(name)) throw new VigilError('E_VALIDATION', `${check.name} has no parameter ${name}`);
   }
   for (const p of declared.values()) {
     const value = overrides[p.name] ?? p.default;

@@ -2,6 +2,8 @@
 import { computeFingerprint } from '../checks/fingerprint.js';
 import { registerMetricsRateHandler } from '../metrics/rate-handler.js';
 import { MetricsSampler } from '../metrics/sampler.js';
+import { registerRulesHandler } from '../monitors/rules-handler.js';
+import { type MonitorConfig, MonitorService } from '../monitors/service.js';
 import { createQueryEngine } from '../sql/engine.js';
 import { createQueryRunner, type QueryRunner } from '../sql/query-runner.js';
 import type { BackoffOptions } from './backoff.js';
@@ -20,6 +22,8 @@ export interface StartedAgent {
   checks: CheckRunner;
   metrics: MetricsSampler;
   actions: ActionService;
+  /** Threat monitors, detection rules and automated responses (undefined when turned off). */
+  monitors: MonitorService | undefined;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,8 @@ export function startAgent(options: {
   backoff?: BackoffOptions;
   root?: string;
   checkTickMs?: number;
+  /** Monitor settings, or false to run no monitors. */
+  monitors?: MonitorConfig | false;
 }): StartedAgent {
   const root = options.root ?? '/';
   let fp = fingerprint(root, options.log);
@@ -92,6 +98,22 @@ export function startAgent(options: {
     if (!up) metrics.resetRate('the channel to the server dropped');
   });
   metrics.start();
+  const monitors =
+    options.monitors === false
+      ? undefined
+      : new MonitorService({
+          stateDir: options.stateDir,
+          root,
+          outbox: runtime.outbox,
+          log: options.log,
+          serverUrl: runtime.state.server_url,
+          actions,
+          config: options.monitors ?? {},
+        });
+  if (monitors) {
+    registerRulesHandler(runtime.dispatcher, monitors);
+    void monitors.start().catch((e: unknown) => options.log.error({ err: e }, 'monitors failed to start'));
+  }
   const refresh = setInterval(() => {
     fp = fingerprint(root, options.log);
   }, 3600_000);
@@ -102,8 +124,10 @@ export function startAgent(options: {
     checks,
     metrics,
     actions,
+    monitors,
     async stop() {
       clearInterval(refresh);
+      await monitors?.stop();
       metrics.stop();
       scheduler.stop();
       checks.stop();

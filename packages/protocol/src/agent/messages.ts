@@ -217,6 +217,7 @@ export const OUTBOX_KINDS = [
   'query.result',
   'action.result',
   'metrics.sample',
+  'alert.event',
   'test.event',
 ] as const;
 

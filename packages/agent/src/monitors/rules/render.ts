@@ -1,0 +1,48 @@
+/**
+ * Rendering a detection rule for the agent: every `{{parameter}}` reference replaced by the
+ * effective value (defaults, then overrides), checked against the rendered rule's schema, so the
+ * agent only ever evaluates concrete values.
+ */
+import {
+  compileValidator,
+  type RuleDefinitionT,
+  RuleSetRule,
+  type RuleSetRuleT,
+  VigilError,
+} from '@vigil/protocol';
+import { type CheckParams, effectiveParams } from '../../checks/render.js';
+
+const renderedValidator = compileValidator(RuleSetRule);
+const WHOLE_REFERENCE = /^\{\{\s*([a-z][a-z0-9_]*)\s*\}\}$/;
+
+/** A copy of `value` with whole-string references replaced by the parameter's (typed) value. */
+function substitute(value: unknown, params: CheckParams): unknown {
+  if (typeof value === 'string') {
+    const m = WHOLE_REFERENCE.exec(value);
+    return m ? structuredClone(params[m[1] as string]) : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, params));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, params)]));
+  return value;
+}
+
+/** The rule as the agent runs it, with `overrides` over the declared defaults. */
+export function renderRule(rule: RuleDefinitionT, overrides: CheckParams = {}): RuleSetRuleT {
+  const params = effectiveParams(rule, overrides);
+  const rendered = {
+    name: rule.name,
+    title: rule.title,
+    severity: rule.severity,
+    attack: rule.attack,
+    monitor: rule.monitor,
+    match: substitute(rule.match, params),
+    ...(rule.threshold ? { threshold: substitute(rule.threshold, params) } : {}),
+    coalesce: substitute(rule.coalesce, params),
+  };
+  try {
+    return renderedValidator.parse(rendered);
+  } catch (error) {
+    throw new VigilError('E_VALIDATION', `${rule.name}: ${(error as Error).message}`);
+  }
+}

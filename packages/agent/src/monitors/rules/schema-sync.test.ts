@@ -1,0 +1,54 @@
+/**
+ * definitions/rules/rule.schema.json is generated from the TypeBox RuleDefinition; this test
+ * fails when the two drift apart, and validates every shipped rule file against the committed
+ * JSON Schema (what an editor or an external CI step sees).
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileValidator } from '@vigil/protocol';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { DEFAULT_RULES_DIR } from './load.js';
+
+const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
+const SCRIPT = join(REPO, 'scripts/gen-rule-schema.ts');
+const COMMITTED = join(DEFAULT_RULES_DIR, 'rule.schema.json');
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return yamlFiles(path);
+    return name.endsWith('.yaml') ? [path] : [];
+  });
+}
+
+describe('rule JSON Schema', () => {
+  it('is exactly what scripts/gen-rule-schema.ts generates (run it after changing RuleDefinition)', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, '--print'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.length).toBeGreaterThan(100);
+    expect(readFileSync(COMMITTED, 'utf8')).toBe(run.stdout);
+  });
+
+  it('accepts every shipped rule file and rejects broken ones', () => {
+    const validator = compileValidator(
+      JSON.parse(readFileSync(COMMITTED, 'utf8')) as Parameters<typeof compileValidator>[0],
+    );
+    const files = yamlFiles(DEFAULT_RULES_DIR);
+    expect(files.length).toBeGreaterThanOrEqual(20);
+    const rejected = files.filter((f) => !validator.check(YAML.parse(readFileSync(f, 'utf8'))));
+    expect(rejected).toEqual([]);
+    const sample = YAML.parse(readFileSync(files[0] as string, 'utf8')) as Record<string, unknown>;
+    expect(validator.check({ ...sample, severity: 'urgent' })).toBe(false);
+    expect(validator.check({ ...sample, monitor: 'keyboard' })).toBe(false);
+    expect(validator.check({ ...sample, unknown_field: true })).toBe(false);
+    const { attack: _attack, ...withoutAttack } = sample;
+    expect(validator.check(withoutAttack)).toBe(false);
+  });
+});
