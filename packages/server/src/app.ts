@@ -19,6 +19,7 @@ import { installAlerting } from './api/alerts/install.js';
 import { apiTokenRoutes } from './api/api-tokens/api-tokens.js';
 import { auditRoutes } from './api/audit/audit.js';
 import { checkRoutes } from './api/checks/checks.js';
+import { installMonitoring, type Monitoring } from './api/responses/install.js';
 import { deviceControlRoutes } from './api/devices/device-control.js';
 import { deviceRoutes } from './api/devices/devices.js';
 import { enrollmentTokenRoutes } from './api/enrollment-tokens/enrollment-tokens.js';
@@ -101,6 +102,8 @@ export interface VigilApp {
   alerting: Alerting;
   /** The retention job (started when the app is ready, stopped when it closes). */
   retention: RetentionService;
+  /** Threat monitoring: agents' rule sets, their alert.event ingest, automated response rules. */
+  monitoring: Monitoring;
   /** Stop accepting, finish in-flight requests, close the store (if this app opened it). */
   close(): Promise<void>;
 }
@@ -201,6 +204,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   for (const plugin of plugins) await app.register(plugin, { services });
   await registerAgentChannel(app, hub, services);
   const alerting = await installAlerting(app, services, hub);
+  const monitoring = await installMonitoring(app, services, hub, actions.catalogue);
   const retention = new RetentionService(
     { store, audit: services.repos.audit, log, metrics },
     { liveDays: config.retentionLiveDays, scheduledDays: config.retentionScheduledDays },
@@ -239,6 +243,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     hostMetrics,
     alerting,
     retention,
+    monitoring,
     async close() {
       await app.close();
       if (ownsStore) await store.close();

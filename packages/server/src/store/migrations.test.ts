@@ -37,6 +37,7 @@ const EXPECTED_TABLES = [
   'metric_rollups_1m',
   'metric_rollups_1h',
   'metric_latest',
+  'response_rules',
 ];
 
 /** An empty database of the engine (no migration run yet), with its table lister and disposal. */

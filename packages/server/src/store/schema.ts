@@ -360,6 +360,20 @@ export interface ActionSettingsTable {
   updated_at: string;
 }
 
+export interface ResponseRulesTable {
+  id: string;
+  account_id: string;
+  name: string;
+  rule: string;
+  group_id: string | null;
+  conditions: string;
+  actions: string;
+  dry_run: number;
+  max_per_hour: number;
+  created_by: string;
+  created_at: string;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -388,4 +402,5 @@ export interface Database {
   action_runs: ActionRunsTable;
   action_run_devices: ActionRunDevicesTable;
   action_settings: ActionSettingsTable;
+  response_rules: ResponseRulesTable;
 }

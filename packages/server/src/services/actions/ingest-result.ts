@@ -32,7 +32,9 @@ export async function ingestActionResult(
     .where('device_id', '=', source.deviceId)
     .where('account_id', '=', source.accountId)
     .executeTakeFirst();
-  // Results of automated local responses carry their own run ids; they are not server runs.
+  // Results of automated local responses carry their own run ids; they are not server runs,
+  // but the device acted on its own: audit what it did.
+  if (!row && body.rule) return auditAutomated(trx, source, body);
   if (!row || row.sent_at === null || row.result !== null) return false;
   if (row.command_id !== null && row.command_id !== body.command_id) return false;
   const status = deviceStatusOf(body.status);
@@ -79,5 +81,40 @@ export async function ingestActionResult(
       ...(row.status !== 'sent' ? { arrived_after: row.status } : {}),
     },
   );
+  return true;
+}
+
+/** Audit an automated response an agent ran by itself (`rule` names the response rule); returns true. */
+async function auditAutomated(
+  trx: Kysely<Database>,
+  source: IngestSource,
+  body: ActionResultBodyT,
+): Promise<boolean> {
+  const device = await trx
+    .selectFrom('devices')
+    .select('hostname')
+    .where('id', '=', source.deviceId)
+    .executeTakeFirst();
+  await new AuditRepo(trx).append({
+    account_id: source.accountId,
+    actor: `agent:${source.deviceId}`,
+    actor_name: device?.hostname ?? source.deviceId,
+    action: 'action.automated',
+    target: `device:${source.deviceId}`,
+    source_ip: null,
+    outcome: body.status === 'succeeded' ? 'success' : 'failure',
+    detail: {
+      response: body.rule,
+      action: body.action,
+      status: body.status,
+      dry_run: body.dry_run,
+      changed: body.changed,
+      summary: body.summary,
+      details: JSON.stringify(body.details).length <= 16_384 ? body.details : { dropped: 'over 16 KiB' },
+      command_id: body.command_id,
+      ...(body.undo ? { undo: body.undo } : {}),
+      ...(body.error ? { error: body.error.code, message: body.error.message } : {}),
+    },
+  });
   return true;
 }

@@ -40,6 +40,8 @@ export interface RaiseInput {
   window_s?: number;
   /** Raise only if no alert of this rule and key exists in any status (one alert per condition). */
   once?: boolean;
+  /** Occurrences this call stands for (an agent coalesces bursts before it sends them); default 1. */
+  count?: number;
 }
 
 /** What `raise` did. */
@@ -93,7 +95,7 @@ export class AlertService extends EventEmitter {
     const open = await repo.findCoalescible(input.account_id, input.rule, key, since);
     if (open) {
       const patch = {
-        count: open.count + 1,
+        count: open.count + (input.count ?? 1),
         last_seen: laterIso(at, open.last_seen),
         severity: maxSeverity(open.severity, input.severity),
         context,
@@ -111,7 +113,7 @@ export class AlertService extends EventEmitter {
       title: input.title,
       status: suppression ? 'suppressed' : 'open',
       coalesce_key: key,
-      count: 1,
+      count: input.count ?? 1,
       first_seen: at,
       last_seen: at,
       context,

@@ -7,6 +7,7 @@ import * as m0004 from './0004-checks.js';
 import * as m0005 from './0005-actions.js';
 import * as m0006 from './0006-metrics.js';
 import * as m0007 from './0007-alerts.js';
+import * as m0008 from './0008-responses.js';
 import * as m0010 from './0010-scheduled-results-at.js';
 
 /** Every migration keyed by its sortable name. */
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '0005-actions': m0005,
   '0006-metrics': m0006,
   '0007-alerts': m0007,
+  '0008-responses': m0008,
   '0010-scheduled-results-at': m0010,
 };

@@ -1,0 +1,93 @@
+/**
+ * Threat monitoring on the server: the detection rule catalogue (definitions/rules), each device's
+ * rule set — the rules for its platform, rendered with their parameters, and the automated
+ * responses of its account and groups — pushed signed as `rules.set` when the device connects,
+ * when its facts change and when a response changes; and the ingest of the agents' `alert.event`
+ * items into the alert inbox.
+ */
+import { createHash } from 'node:crypto';
+import { loadRules, renderRule } from '@vigil/agent';
+import {
+  AlertEventBody,
+  type AlertEventBodyT,
+  type ResponseRuleT,
+  type RuleDefinitionT,
+  type RulesSetBodyT,
+  VigilError,
+} from '@vigil/protocol';
+import type { AgentHub } from '../../hub/hub.js';
+import { type ResponseRuleRow, ResponseRulesRepo } from '../../store/repos/response-rules.js';
+import type { Services } from '../index.js';
+import { ingestAlertEvent } from './ingest-alert-event.js';
+
+/** The agent's form of a stored response rule. */
+export function responseRuleOf(row: ResponseRuleRow): ResponseRuleT {
+  return {
+    id: row.id,
+    name: row.name,
+    rule: row.rule,
+    when: JSON.parse(row.conditions) as ResponseRuleT['when'],
+    actions: JSON.parse(row.actions) as ResponseRuleT['actions'],
+    dry_run: row.dry_run === 1,
+    max_per_hour: Number(row.max_per_hour),
+  };
+}
+
+/** Detection rules, rule sets and monitor alerts. */
+export class MonitoringService {
+  private library: RuleDefinitionT[] | undefined;
+  /** The digest last pushed to each device by this node (a changed set is pushed again). */
+  private readonly pushed = new Map<string, string>();
+  readonly responses: ResponseRulesRepo;
+
+  constructor(
+    private readonly services: Services,
+    private readonly hub: AgentHub,
+    private readonly rulesDir?: string,
+  ) {
+    this.responses = new ResponseRulesRepo(services.store.db);
+    hub.ingestor.register('alert.event', AlertEventBody, (trx, source, body) =>
+      ingestAlertEvent(services.alerts, trx, source, body as AlertEventBodyT),
+    );
+    hub.onAttach((deviceId, accountId) => this.pushRuleSet(accountId, deviceId, true));
+    hub.onFactsChanged((deviceId, accountId) => this.pushRuleSet(accountId, deviceId, false));
+  }
+
+  /** The shipped detection rules (loaded once). */
+  catalogue(): RuleDefinitionT[] {
+    if (!this.library) this.library = this.rulesDir ? loadRules(this.rulesDir) : loadRules();
+    return this.library;
+  }
+
+  /** The rule set of one device: its platform's rules and the responses of its account and groups. */
+  async ruleSetFor(accountId: string, deviceId: string): Promise<RulesSetBodyT> {
+    const device = await this.services.repos.devices.byId(deviceId);
+    if (!device || device.account_id !== accountId)
+      throw new VigilError('E_DEVICE_NOT_FOUND', `no device ${deviceId} in this account`);
+    const platform = device.os_platform as 'linux' | 'macos' | 'windows';
+    const rules = this.catalogue()
+      .filter((r) => r.platforms.includes(platform))
+      .map((r) => renderRule(r));
+    const responses = (await this.responses.forDevice(accountId, deviceId)).map(responseRuleOf);
+    const digest = createHash('sha256')
+      .update(JSON.stringify({ rules, responses }))
+      .digest('hex')
+      .slice(0, 32);
+    return { digest, rules, responses };
+  }
+
+  /** Push the rule set if it changed since this node last pushed it (or always, on connect). */
+  async pushRuleSet(accountId: string, deviceId: string, force: boolean): Promise<void> {
+    const set = await this.ruleSetFor(accountId, deviceId);
+    if (!force && this.pushed.get(deviceId) === set.digest) return;
+    await this.hub.sendToDevice(accountId, deviceId, 'rules.set', set);
+    this.pushed.set(deviceId, set.digest);
+  }
+
+  /** Push again to every connected device of the account whose rule set changed. */
+  async pushAll(accountId: string): Promise<void> {
+    for (const id of await this.services.repos.devices.idsOf(accountId)) {
+      if (this.hub.isConnected(id)) await this.pushRuleSet(accountId, id, false);
+    }
+  }
+}
