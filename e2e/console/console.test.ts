@@ -325,7 +325,7 @@ describe('web console', { timeout: 120_000 }, () => {
       await viewer.page.getByRole('combobox', { name: 'SQL' }).waitFor();
       expect(await viewer.page.getByRole('button', { name: 'Run query' }).count()).toBe(0);
       await viewer.page.goto(`${stack.server.url}/groups`);
-      await viewer.page.getByRole('link', { name: 'local-linux' }).waitFor();
+      await viewer.page.getByRole('heading', { name: 'All groups' }).waitFor();
       expect(await viewer.page.getByRole('button', { name: 'Create group' }).count()).toBe(0);
       expect(viewer.cspViolations).toEqual([]);
     } finally {
