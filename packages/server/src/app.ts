@@ -96,11 +96,11 @@ export interface VigilApp {
   liveQueries: LiveQueryService;
   /** Response actions: runs, approvals and the rollout engine (started when ready, stopped on close). */
   actions: ActionService;
-  /** Host metrics: ingest and queries, live viewers, and the retention job. */
+  /** Host metrics: ingest and queries, live viewers, and the retention task (run by `retention`). */
   hostMetrics: { service: MetricsService; watch: MetricsWatch; retention: MetricsRetention };
   /** Alert suppressions, notification routes, the delivery worker and the offline-too-long source. */
   alerting: Alerting;
-  /** The retention job (started when the app is ready, stopped when it closes). */
+  /** The retention job of every area (started when the app is ready, stopped when it closes). */
   retention: RetentionService;
   /** Threat monitoring: agents' rule sets, their alert.event ingest, automated response rules. */
   monitoring: Monitoring;
@@ -182,7 +182,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   const hostMetrics = {
     service: new MetricsService(services, hub, metricsWindows),
     watch: new MetricsWatch(services, hub),
-    retention: new MetricsRetention({ store, log }, metricsWindows),
+    retention: new MetricsRetention({ store }, metricsWindows),
   };
   const plugins = [
     checkRoutes(checks),
@@ -211,11 +211,8 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   );
   app.addHook('onReady', async () => hub.start());
   app.addHook('onReady', async () => actions.start());
-  app.addHook('onReady', async () => hostMetrics.retention.start());
-  app.addHook('preClose', async () => {
-    hostMetrics.watch.stop();
-    await hostMetrics.retention.stop();
-  });
+  retention.register(hostMetrics.retention);
+  app.addHook('preClose', async () => hostMetrics.watch.stop());
   app.addHook('onReady', async () => retention.start());
   app.addHook('preClose', async () => {
     // First: a run in progress ends between two batches, before the store can close under it.

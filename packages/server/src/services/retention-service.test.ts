@@ -4,10 +4,17 @@ import { createMetrics, type MetricsRegistry } from '../http/metrics.js';
 import { createLogger } from '../logger.js';
 import { newId } from '../store/ids.js';
 import { createRepos, type Repos } from '../store/repos/index.js';
+import { MetricsRepo } from '../store/repos/metrics.js';
 import { QueryRetentionRepo } from '../store/repos/query-retention.js';
 import { freshStore, storeEngines, TEST_PG_URL } from '../store/test-stores.js';
 import { startTestServer } from '../test-support/test-app.js';
-import { type RetentionOptions, RetentionService, retentionCutoff } from './retention-service.js';
+import {
+  type RetentionBudget,
+  type RetentionOptions,
+  RetentionService,
+  type RetentionTask,
+  retentionCutoff,
+} from './retention-service.js';
 
 const engines = await storeEngines();
 const NOW = new Date('2025-06-01T00:00:00.000Z');
@@ -313,8 +320,8 @@ describe.each(engines)('retention job on %s', (kind) => {
 
   it('runs once shortly after start and on its schedule, and runs no more once stopped', async () => {
     await campaign(accountA, ago(40 * DAY), 1);
-    // Every second, so the test can watch the schedule without waiting an hour.
-    const job = service({ startDelayMs: 20, schedule: '* * * * * *' });
+    // Ticks every second and results due at every tick, so the test can watch the schedule without waiting an hour.
+    const job = service({ startDelayMs: 20, schedule: '* * * * * *', resultsEveryMs: 0 });
     const waitUntilGone = async () => {
       const deadline = Date.now() + 10_000;
       while ((await campaignIds()).length > 0 && Date.now() < deadline)
@@ -353,6 +360,155 @@ describe.each(engines)('retention job on %s', (kind) => {
     const again = await service({ batchSize: 1000 }).runOnce();
     expect(again.deleted.live_campaigns + result.deleted.live_campaigns).toBe(20);
     expect(await campaignIds()).toEqual([]);
+  });
+});
+
+describe('retention tasks', () => {
+  let store: Awaited<ReturnType<typeof freshStore>>;
+  let repos: Repos;
+  beforeAll(async () => {
+    store = await freshStore('sqlite');
+    repos = createRepos(store.db);
+  });
+  afterAll(async () => store?.dispose());
+
+  /** A task over an in-memory pile of `rows` rows that deletes `batch` per statement and counts its runs. */
+  function pileTask(
+    name: string,
+    rows: number,
+    options: {
+      batch?: number;
+      everyMs?: number;
+      maxStatements?: number;
+      audited?: boolean;
+      fail?: boolean;
+    } = {},
+  ): RetentionTask & { left: number; runs: number } {
+    const task = {
+      name,
+      kinds: [`${name}_rows`],
+      everyMs: options.everyMs ?? 0,
+      ...(options.maxStatements !== undefined ? { maxStatements: options.maxStatements } : {}),
+      audited: options.audited ?? false,
+      enabled: true,
+      left: rows,
+      runs: 0,
+      async run(budget: RetentionBudget) {
+        task.runs += 1;
+        const batch = options.batch ?? 10;
+        while (task.left > 0 && !budget.exhausted()) {
+          const n = Math.min(batch, task.left);
+          task.left -= n;
+          await budget.deleted(`${name}_rows`, n);
+          if (options.fail) throw new Error(`${name} lost its store`);
+        }
+      },
+    };
+    return task;
+  }
+
+  function job(options: Partial<RetentionOptions> = {}) {
+    const metrics = createMetrics();
+    const service = new RetentionService(
+      { store, audit: repos.audit, log: createLogger('silent'), metrics },
+      { liveDays: 0, scheduledDays: 0, ...options },
+    );
+    return { service, metrics };
+  }
+
+  it('runs registered tasks in turn, within their statement budgets, and counts their kinds in /metrics', async () => {
+    const { service, metrics } = job();
+    const bounded = pileTask('bounded', 95, { maxStatements: 4 });
+    const whole = pileTask('whole', 25, { batch: 7 });
+    service.register(bounded);
+    service.register(whole);
+    expect(service.enabled).toBe(true);
+    // Zero series from registration on, before anything was deleted.
+    expect(await metrics.render()).toContain('vigil_retention_deleted_rows_total{kind="bounded_rows"} 0');
+
+    const first = await service.runOnce();
+    expect(first.outcome).toBe('success');
+    expect(first.deleted).toEqual({
+      live_campaigns: 0,
+      live_device_results: 0,
+      scheduled_results: 0,
+      bounded_rows: 40,
+      whole_rows: 25,
+    });
+    expect(first.tasks.bounded).toMatchObject({ outcome: 'success', complete: false, statements: 4 });
+    expect(first.tasks.whole).toMatchObject({ outcome: 'success', complete: true, statements: 4 });
+    // Query results are kept forever here: that task did not run.
+    expect(first.tasks.query_results?.outcome).toBe('skipped');
+    expect(first.largestStatement).toBe(10);
+    expect(bounded.left).toBe(55);
+
+    // The next run continues where the budget stopped the last one.
+    const second = await service.runOnce();
+    expect(second.deleted.bounded_rows).toBe(40);
+    expect(bounded.left).toBe(15);
+    const text = await metrics.render();
+    expect(text).toContain('vigil_retention_deleted_rows_total{kind="bounded_rows"} 80');
+    expect(text).toContain('vigil_retention_deleted_rows_total{kind="whole_rows"} 25');
+    expect(text).toContain('vigil_retention_runs_total{outcome="success"} 2');
+  });
+
+  it('refuses a second task of the same name or with a kind another task owns', () => {
+    const { service } = job();
+    service.register(pileTask('a', 1));
+    expect(() => service.register(pileTask('a', 1))).toThrow(/registered twice/);
+    expect(() => service.register({ ...pileTask('b', 1), kinds: ['scheduled_results'] })).toThrow(
+      /belongs to another task/,
+    );
+  });
+
+  it('a failing task fails the run but not the tasks after it; what it deleted is still counted', async () => {
+    const { service, metrics } = job();
+    service.register(pileTask('broken', 30, { fail: true }));
+    const after = pileTask('after', 5);
+    service.register(after);
+    const result = await service.runOnce();
+    expect(result.outcome).toBe('failure');
+    expect(result.error).toContain('broken lost its store');
+    expect(result.tasks.broken).toMatchObject({ outcome: 'failure', complete: false });
+    expect(result.deleted.broken_rows).toBe(10);
+    expect(after.left).toBe(0);
+    const text = await metrics.render();
+    expect(text).toContain('vigil_retention_deleted_rows_total{kind="broken_rows"} 10');
+    expect(text).toContain('vigil_retention_runs_total{outcome="failure"} 1');
+  });
+
+  it('audits only runs in which an audited task deleted something', async () => {
+    const audits = () =>
+      store.db.selectFrom('audit_log').select('detail').where('action', '=', 'retention.purge').execute();
+    const before = (await audits()).length;
+    const { service } = job();
+    service.register(pileTask('routine', 5));
+    await service.runOnce();
+    expect(await audits()).toHaveLength(before);
+    service.register(pileTask('kept', 3, { audited: true }));
+    await service.runOnce();
+    const after = await audits();
+    expect(after).toHaveLength(before + 1);
+    expect(JSON.parse(after[after.length - 1]!.detail)).toEqual({ kept_rows: 3 });
+  });
+
+  it('ticks run each task when its own interval has passed', async () => {
+    const { service } = job({ schedule: '* * * * * *', startDelayMs: 10 });
+    // A pile that never runs out, so every run of a task deletes something and counts.
+    const hourly = pileTask('hourly', Number.MAX_SAFE_INTEGER, { everyMs: 3_600_000, maxStatements: 1 });
+    const everyTick = pileTask('every_tick', Number.MAX_SAFE_INTEGER, { everyMs: 0, maxStatements: 1 });
+    service.register(hourly);
+    service.register(everyTick);
+    service.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (everyTick.runs < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await service.stop();
+    }
+    // The first run after start runs every task; later ticks only the due ones.
+    expect(everyTick.runs).toBeGreaterThanOrEqual(3);
+    expect(hourly.runs).toBe(1);
   });
 });
 
@@ -401,13 +557,29 @@ describe('retention job in the app', () => {
         .execute();
       expect((await s.call('GET', `/api/v1/queries/live/${id}`, { token: s.adminToken })).status).toBe(200);
 
+      // A raw metrics sample older than its 60-minute window: the metrics task of the same job deletes it.
+      const samples = new MetricsRepo(s.store.db);
+      await samples.insertRaw([
+        {
+          device_id: 'dev-metrics',
+          account_id: admin.account_id,
+          ts: Date.now() - 2 * 60 * MINUTE,
+          sample: '{}',
+        },
+      ]);
+      expect(await samples.count('metric_samples', 'dev-metrics')).toBe(1);
+      expect(s.vigil.retention.registered.map((t) => t.name)).toContain('metrics');
+
       const result = await s.vigil.retention.runOnce();
       expect(result.deleted.live_campaigns).toBe(1);
+      expect(result.deleted.metrics_raw_samples).toBe(1);
+      expect(await samples.count('metric_samples', 'dev-metrics')).toBe(0);
       const gone = await s.call('GET', `/api/v1/queries/live/${id}`, { token: s.adminToken });
       expect(gone.status).toBe(404);
       const page = await s.call('GET', '/metrics');
       expect(page.status).toBe(200);
       expect(page.body).toContain('vigil_retention_deleted_rows_total{kind="live_campaigns"} 1');
+      expect(page.body).toContain('vigil_retention_deleted_rows_total{kind="metrics_raw_samples"} 1');
 
       await s.stop();
       stopped = true;

@@ -1,32 +1,36 @@
 /**
- * The retention job: deletes live-query campaigns (with their per-device status and result rows)
- * and scheduled-query results older than the configured number of days. It runs once shortly
- * after start and then hourly; every statement deletes at most one batch and the job yields to
- * the event loop between statements, so a large backlog never holds the database (SQLite's one
- * writer) or the event loop for long. Each run that deleted something is audited as the system.
+ * The retention job: one scheduler for every area's expiry. Areas register tasks (retention-task.ts):
+ * query results are built in; host metrics and ingest claims register theirs. The job runs every
+ * task once shortly after start, then ticks (every five minutes by default) and runs the tasks that
+ * are due by their own interval. Tasks run one after another, never two at once, so they never
+ * compete for the store's writer; every statement deletes at most one batch and the job yields to
+ * the event loop between statements. A failing task does not keep the others from running.
+ * A run is counted in `/metrics`; one that deleted rows of an audited task is audited as the system.
  */
-import { setImmediate as nextTick } from 'node:timers/promises';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import type { MetricsRegistry, RETENTION_KINDS } from '../http/metrics.js';
+import type { MetricsRegistry } from '../http/metrics.js';
 import type { Store } from '../store/db.js';
 import type { AuditRepo } from '../store/repos/audit.js';
-import { QueryRetentionRepo } from '../store/repos/query-retention.js';
+import { QueryResultsRetention } from './query-results-retention.js';
+import { type RetentionTask, TaskBudget } from './retention-task.js';
 
-/** One kind of row the job deletes, as counted in metrics and the audit record. */
-export type RetentionKind = (typeof RETENTION_KINDS)[number];
+export { retentionCutoff } from './query-results-retention.js';
+export type { RetentionBudget, RetentionTask } from './retention-task.js';
 
-/** How long results are kept and how the job paces itself. */
+/** How long query results are kept and how the job paces itself. */
 export interface RetentionOptions {
   /** Days live-query campaigns are kept; 0 keeps them forever. */
   liveDays: number;
   /** Days scheduled-query results are kept; 0 keeps them forever. */
   scheduledDays: number;
-  /** Rows one statement deletes at most (default 1000). */
+  /** Rows one statement of the query-results task deletes at most (default 1000). */
   batchSize?: number;
+  /** Least time between two runs of the query-results task (default one hour). */
+  resultsEveryMs?: number;
   /** Delay of the first run after start (default 60 s: let the node settle first). */
   startDelayMs?: number;
-  /** Cron pattern of later runs (default hourly). */
+  /** Cron pattern of the job's ticks (default every five minutes). */
   schedule?: string;
   /** The clock (tests). */
   now?: () => Date;
@@ -40,10 +44,21 @@ export interface RetentionDeps {
   metrics: Pick<MetricsRegistry, 'retentionDeletedRows' | 'retentionRuns'>;
 }
 
+/** How one task's part of a run went. */
+export interface RetentionTaskOutcome {
+  outcome: 'success' | 'failure' | 'skipped';
+  /** False when the task stopped before it was done (its statement budget, or the job stopping). */
+  complete: boolean;
+  statements: number;
+  error?: string;
+}
+
 /** The outcome of one run. */
 export interface RetentionRunResult {
+  /** Failure when any task failed (the others still ran). */
   outcome: 'success' | 'failure';
-  deleted: Record<RetentionKind, number>;
+  /** Rows deleted by kind, every registered task's kinds included. */
+  deleted: Record<string, number>;
   /** Delete statements executed. */
   statements: number;
   /** The most rows any single delete statement removed (never above the batch size). */
@@ -51,20 +66,17 @@ export interface RetentionRunResult {
   /** Whether the run ended early because the job was stopped. */
   interrupted: boolean;
   durationMs: number;
+  tasks: Record<string, RetentionTaskOutcome>;
   error?: string;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** A task runs at a tick when its interval has passed, give or take this much (ticks are not exact). */
+const TICK_SLACK_MS = 30_000;
 
-/** The cut-off timestamp (store format) for rows kept `days` days before `now`. */
-export function retentionCutoff(now: Date, days: number): string {
-  return new Date(now.getTime() - days * DAY_MS).toISOString();
-}
-
-/** Deletes expired query results on a schedule. */
+/** Deletes expired rows of every registered area on one schedule. */
 export class RetentionService {
-  private readonly repo: QueryRetentionRepo;
-  private readonly batchSize: number;
+  private readonly tasks: RetentionTask[] = [];
+  private readonly lastRun = new Map<string, number>();
   private cron: Cron | undefined;
   private startTimer: NodeJS.Timeout | undefined;
   private running: Promise<RetentionRunResult> | undefined;
@@ -74,23 +86,43 @@ export class RetentionService {
     private readonly deps: RetentionDeps,
     private readonly options: RetentionOptions,
   ) {
-    this.repo = new QueryRetentionRepo(deps.store.db);
-    this.batchSize = options.batchSize ?? 1000;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
-      throw new RangeError(`retention batch size must be a positive integer, got ${this.batchSize}`);
+    this.register(
+      new QueryResultsRetention(deps.store, {
+        liveDays: options.liveDays,
+        scheduledDays: options.scheduledDays,
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+        ...(options.resultsEveryMs !== undefined ? { everyMs: options.resultsEveryMs } : {}),
+      }),
+    );
   }
 
-  /** Whether any retention is configured (0 days for both keeps everything, and nothing is scheduled). */
+  /** Add a task (before start). Its kinds show in `/metrics` from now on, at zero until it deletes. */
+  register(task: RetentionTask): void {
+    if (this.tasks.some((t) => t.name === task.name))
+      throw new Error(`retention task ${task.name} is registered twice`);
+    const taken = new Set(this.tasks.flatMap((t) => t.kinds));
+    const clash = task.kinds.find((k) => taken.has(k));
+    if (clash) throw new Error(`retention kind ${clash} of task ${task.name} belongs to another task`);
+    this.tasks.push(task);
+    for (const kind of task.kinds) this.deps.metrics.retentionDeletedRows.inc({ kind }, 0);
+  }
+
+  /** The registered tasks, in the order they run. */
+  get registered(): readonly RetentionTask[] {
+    return this.tasks;
+  }
+
+  /** Whether any task has work to do (with none, nothing is scheduled). */
   get enabled(): boolean {
-    return this.options.liveDays > 0 || this.options.scheduledDays > 0;
+    return this.tasks.some((t) => t.enabled);
   }
 
-  /** Whether a run is scheduled (a start timer or the hourly job). */
+  /** Whether a run is scheduled (a start timer or the ticks). */
   get scheduled(): boolean {
     return this.startTimer !== undefined || this.cron !== undefined;
   }
 
-  /** Schedule the first run shortly after now and then hourly; does nothing when retention is off. */
+  /** Run every task shortly after now, then tick; does nothing when no task is enabled. */
   start(): void {
     if (!this.enabled || this.scheduled) return;
     this.stopping = false;
@@ -100,12 +132,12 @@ export class RetentionService {
       void this.runOnce();
     }, this.options.startDelayMs ?? 60_000);
     this.startTimer.unref();
-    this.cron = new Cron(this.options.schedule ?? '@hourly', { unref: true, protect: true }, () => {
-      void this.runOnce();
+    this.cron = new Cron(this.options.schedule ?? '*/5 * * * *', { unref: true, protect: true }, () => {
+      if (!this.running) this.running = this.track(this.run(this.tasks.filter((t) => this.due(t))));
     });
   }
 
-  /** Cancel the schedule, interrupt a run in progress between two batches, and wait for it to end. */
+  /** Cancel the schedule, interrupt a run in progress between two statements, and wait for it to end. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.startTimer);
@@ -115,103 +147,113 @@ export class RetentionService {
     await this.running;
   }
 
-  /** Run now (a run already in progress is joined, never doubled). Never rejects: failures are in the result. */
+  /** Run every enabled task now (a run already in progress is joined, never doubled). Never rejects. */
   runOnce(): Promise<RetentionRunResult> {
-    if (!this.running) {
-      this.running = this.run().finally(() => {
-        this.running = undefined;
-      });
-    }
+    if (!this.running) this.running = this.track(this.run(this.tasks));
     return this.running;
   }
 
-  private async run(): Promise<RetentionRunResult> {
+  private track(run: Promise<RetentionRunResult>): Promise<RetentionRunResult> {
+    return run.finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private due(task: RetentionTask): boolean {
+    const last = this.lastRun.get(task.name);
+    return last === undefined || Date.now() - last + TICK_SLACK_MS >= task.everyMs;
+  }
+
+  private async run(selected: RetentionTask[]): Promise<RetentionRunResult> {
     const startedAt = Date.now();
     const now = (this.options.now ?? (() => new Date()))();
     const result: RetentionRunResult = {
       outcome: 'success',
-      deleted: { live_campaigns: 0, live_device_results: 0, scheduled_results: 0 },
+      deleted: Object.fromEntries(this.tasks.flatMap((t) => t.kinds.map((k) => [k, 0]))),
       statements: 0,
       largestStatement: 0,
       interrupted: false,
       durationMs: 0,
+      tasks: {},
     };
-    const liveCutoff = this.options.liveDays > 0 ? retentionCutoff(now, this.options.liveDays) : null;
-    const scheduledCutoff =
-      this.options.scheduledDays > 0 ? retentionCutoff(now, this.options.scheduledDays) : null;
-    try {
-      if (liveCutoff) await this.purgeLive(liveCutoff, result);
-      if (scheduledCutoff && !this.stopping) await this.purgeScheduled(scheduledCutoff, result);
-    } catch (error) {
+    const errors: string[] = [];
+    for (const task of this.tasks) {
+      if (!selected.includes(task) || !task.enabled || this.stopping) {
+        result.tasks[task.name] = { outcome: 'skipped', complete: false, statements: 0 };
+        continue;
+      }
+      this.lastRun.set(task.name, Date.now());
+      const budget = new TaskBudget(
+        now,
+        task.maxStatements,
+        () => this.stopping,
+        (kind, rows) => {
+          result.deleted[kind] = (result.deleted[kind] ?? 0) + rows;
+          if (rows > 0) this.deps.metrics.retentionDeletedRows.inc({ kind }, rows);
+        },
+      );
+      const outcome: RetentionTaskOutcome = { outcome: 'success', complete: true, statements: 0 };
+      try {
+        await task.run(budget);
+      } catch (error) {
+        outcome.outcome = 'failure';
+        outcome.error = error instanceof Error ? error.message : String(error);
+        errors.push(`${task.name}: ${outcome.error}`);
+        this.deps.log.error(
+          { err: error, task: task.name },
+          `retention task ${task.name} failed; rows it deleted so far stay deleted`,
+        );
+      }
+      outcome.complete = outcome.outcome === 'success' && !budget.cut;
+      outcome.statements = budget.statements;
+      result.tasks[task.name] = outcome;
+      result.statements += budget.statements;
+      result.largestStatement = Math.max(result.largestStatement, budget.largestStatement);
+    }
+    if (errors.length > 0) {
       result.outcome = 'failure';
-      result.error = error instanceof Error ? error.message : String(error);
-      this.deps.log.error({ err: error }, 'retention run failed; deleted rows so far stay deleted');
+      result.error = errors.join('; ');
     }
     result.interrupted = this.stopping;
     result.durationMs = Date.now() - startedAt;
     this.deps.metrics.retentionRuns.inc({ outcome: result.outcome });
-    const total = Object.values(result.deleted).reduce((a, b) => a + b, 0);
-    if (total > 0) await this.audit(result, liveCutoff, scheduledCutoff);
-    const d = result.deleted;
-    this.deps.log.info(
-      { retention: { ...d, statements: result.statements, ms: result.durationMs, outcome: result.outcome } },
-      `retention: deleted ${d.live_campaigns} live-query campaigns (${d.live_device_results} device results) ` +
-        `and ${d.scheduled_results} scheduled results in ${result.durationMs} ms` +
-        (result.interrupted ? ' (stopped early)' : ''),
-    );
+    await this.audit(result, now);
+    this.report(result);
     return result;
   }
 
-  /** Count one delete statement's rows in the result and the metrics. */
-  private counted(kind: RetentionKind, rows: number, result: RetentionRunResult): number {
-    result.statements += 1;
-    result.largestStatement = Math.max(result.largestStatement, rows);
-    result.deleted[kind] += rows;
-    if (rows > 0) this.deps.metrics.retentionDeletedRows.inc({ kind }, rows);
-    return rows;
+  /** One log line per run that did something, with every kind's count. */
+  private report(result: RetentionRunResult): void {
+    const ran = Object.entries(result.tasks).filter(([, t]) => t.outcome !== 'skipped');
+    if (ran.length === 0) return;
+    const counts = Object.entries(result.deleted)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`);
+    const unfinished = ran.filter(([, t]) => t.outcome === 'success' && !t.complete).map(([name]) => name);
+    this.deps.log.info(
+      {
+        retention: {
+          ...result.deleted,
+          tasks: ran.map(([name]) => name),
+          statements: result.statements,
+          ms: result.durationMs,
+          outcome: result.outcome,
+        },
+      },
+      `retention: deleted ${counts.length ? counts.join(', ') : 'nothing'} in ${result.durationMs} ms` +
+        (result.interrupted ? ' (stopped early)' : '') +
+        (unfinished.length && !result.interrupted ? ` (${unfinished.join(', ')} continue next run)` : ''),
+    );
   }
 
-  private async purgeLive(cutoff: string, result: RetentionRunResult): Promise<void> {
-    for (const accountId of await this.repo.accountIds()) {
-      while (!this.stopping) {
-        const campaigns = await this.repo.expiredCampaigns(accountId, cutoff, this.batchSize);
-        if (campaigns.length === 0) break;
-        // Device rows first, until none are left: a campaign row never outlives its results'
-        // deletion, and an interrupted run leaves the campaign for the next run to finish.
-        let rows: number;
-        do {
-          await nextTick();
-          if (this.stopping) return;
-          rows = this.counted(
-            'live_device_results',
-            await this.repo.deleteCampaignDeviceRows(campaigns, this.batchSize),
-            result,
-          );
-        } while (rows > 0);
-        const gone = this.counted('live_campaigns', await this.repo.deleteCampaigns(campaigns), result);
-        await nextTick();
-        // A short batch was the last; no progress means another node is deleting the same rows.
-        if (campaigns.length < this.batchSize || gone === 0) break;
-      }
-    }
-  }
-
-  private async purgeScheduled(cutoff: string, result: RetentionRunResult): Promise<void> {
-    while (!this.stopping) {
-      const expired = await this.repo.expiredScheduledResults(cutoff, this.batchSize);
-      if (expired.length === 0) break;
-      const gone = this.counted('scheduled_results', await this.repo.deleteScheduledResults(expired), result);
-      await nextTick();
-      // A short batch was the last; no progress means another node is deleting the same rows.
-      if (expired.length < this.batchSize || gone === 0) break;
-    }
-  }
-
-  private async audit(
-    result: RetentionRunResult,
-    liveCutoff: string | null,
-    scheduledCutoff: string | null,
-  ): Promise<void> {
+  /** Audit the run when an audited task deleted something (or failed after deleting). */
+  private async audit(result: RetentionRunResult, now: Date): Promise<void> {
+    const audited = this.tasks.filter((t) => t.audited && result.tasks[t.name]?.outcome !== 'skipped');
+    const counts = Object.fromEntries(
+      audited.flatMap((t) => t.kinds.map((k) => [k, result.deleted[k] ?? 0])),
+    );
+    if (Object.values(counts).every((n) => n === 0)) return;
+    const failed = audited.filter((t) => result.tasks[t.name]?.outcome === 'failure');
     try {
       await this.deps.audit.append({
         account_id: null,
@@ -220,14 +262,13 @@ export class RetentionService {
         action: 'retention.purge',
         target: null,
         source_ip: null,
-        outcome: result.outcome,
+        outcome: failed.length > 0 ? 'failure' : 'success',
         detail: {
-          ...result.deleted,
-          live_cutoff: liveCutoff,
-          scheduled_cutoff: scheduledCutoff,
-          retention_live_days: this.options.liveDays,
-          retention_scheduled_days: this.options.scheduledDays,
-          ...(result.error ? { error: result.error } : {}),
+          ...counts,
+          ...Object.assign({}, ...audited.map((t) => t.auditDetail?.(now) ?? {})),
+          ...(failed.length > 0
+            ? { error: failed.map((t) => `${t.name}: ${result.tasks[t.name]?.error}`).join('; ') }
+            : {}),
         },
       });
     } catch (error) {

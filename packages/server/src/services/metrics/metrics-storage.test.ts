@@ -3,7 +3,6 @@
  * tier within its window — proven by feeding a week of generated samples (60 s apart, with two
  * 10-minute bursts at 1 s as while someone watches) through the real ingest and retention code.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/db.js';
 import { MetricsRepo } from '../../store/repos/metrics.js';
@@ -17,7 +16,6 @@ const engines = await storeEngines();
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const silent = pino({ level: 'silent' });
 
 describe.each(engines)('metrics storage on %s', (kind) => {
   let store: Store & { dispose(): Promise<void> };
@@ -84,10 +82,7 @@ describe.each(engines)('metrics storage on %s', (kind) => {
   it('keeps each tier within its window while a week of samples flows in', async () => {
     // Windows shorter than the defaults, so a week of data crosses every one of them.
     const windows = { rawMs: HOUR, minuteMs: 2 * DAY, hourMs: 5 * DAY };
-    const retention = new MetricsRetention(
-      { store, log: silent },
-      { ...windows, batchSize: 500, now: () => clock },
-    );
+    const retention = new MetricsRetention({ store }, { ...windows, batchSize: 500, now: () => clock });
     const start = bucketStart(Date.UTC(2024, 0, 1), DAY);
     const end = start + 7 * DAY;
     // Every 60 s for a week, plus 1 s samples during two 10-minute live views (one at the very end).
@@ -148,17 +143,14 @@ describe.each(engines)('metrics storage on %s', (kind) => {
     const samples = Array.from({ length: 120 }, (_, i) => testSample(t0 + i * 1000, i));
     await ingest('dev-batch', samples, t0 + 200_000, windows);
     const retention = new MetricsRetention(
-      { store, log: silent },
+      { store },
       { ...windows, batchSize: 50, maxStatements: 2, now: () => Date.now() },
     );
     const first = await retention.runOnce();
     expect(first.deleted.raw).toBe(100);
     expect(first.complete).toBe(false);
     expect(await repo.count('metric_samples', 'dev-batch')).toBe(20);
-    const second = await new MetricsRetention(
-      { store, log: silent },
-      { ...windows, batchSize: 50 },
-    ).runOnce();
+    const second = await new MetricsRetention({ store }, { ...windows, batchSize: 50 }).runOnce();
     expect(second.deleted.raw).toBe(20);
     expect(second.complete).toBe(true);
     expect(await repo.count('metric_samples', 'dev-batch')).toBe(0);
@@ -198,7 +190,7 @@ describe.each(engines)('metrics storage on %s', (kind) => {
       ])
       .execute();
     const r = await new MetricsRetention(
-      { store, log: silent },
+      { store },
       { rawMs: HOUR, minuteMs: 7 * DAY, hourMs: 90 * DAY },
     ).runOnce();
     expect(r.deleted.message_ids).toBe(1);

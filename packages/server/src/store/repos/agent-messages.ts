@@ -17,6 +17,30 @@ export class AgentMessagesRepo {
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
+  /**
+   * Forget up to `limit` claims received before `before` (of one kind when `kind` is given);
+   * returns how many went. Each call is one bounded statement, for the retention job.
+   */
+  async pruneClaims(options: { before: string; limit: number; kind?: string }): Promise<number> {
+    const result = await this.db
+      .deleteFrom('agent_messages')
+      .where((eb) =>
+        eb(
+          eb.refTuple('device_id', 'msg_id'),
+          'in',
+          eb
+            .selectFrom('agent_messages')
+            .select(['device_id', 'msg_id'])
+            .where('received_at', '<', options.before)
+            .$if(options.kind !== undefined, (q) => q.where('kind', '=', options.kind as string))
+            .limit(options.limit)
+            .$asTuple('device_id', 'msg_id'),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** How many messages of a kind a device has delivered (tests and metrics). */
   async count(deviceId: string, kind?: string): Promise<number> {
     let q = this.db

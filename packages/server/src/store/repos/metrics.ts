@@ -252,15 +252,6 @@ export class MetricsRepo {
     return Number(r.numAffectedRows ?? 0);
   }
 
-  /** Forget at most `limit` ingested metrics message ids received before `cutoff` (ISO). */
-  async deleteOldMessageIds(kind: string, cutoff: string, limit: number): Promise<number> {
-    const r =
-      await sql`delete from agent_messages where (device_id, msg_id) in (select device_id, msg_id from agent_messages where kind = ${kind} and received_at < ${cutoff} limit ${limit})`.execute(
-        this.db,
-      );
-    return Number(r.numAffectedRows ?? 0);
-  }
-
   /** Delete at most `limit` commands of a kind created before `cutoff` (ISO). */
   async deleteOldCommands(kind: string, cutoff: string, limit: number): Promise<number> {
     const r =
