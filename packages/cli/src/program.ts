@@ -18,6 +18,7 @@ import { registerGroupCommands } from './commands/groups.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerNotificationCommands } from './commands/notifications.js';
 import { registerQueryCommands } from './commands/query.js';
+import { registerResponseCommands } from './commands/responses.js';
 import { registerServerCommand, type ServerModule } from './commands/server.js';
 import { registerSetupCommand } from './commands/setup.js';
 import { registerStartCommand } from './commands/start.js';
@@ -66,6 +67,7 @@ export function buildProgram(ctx: CliContext, server: ServerModule | null = null
   registerActionCommands(program, ctx);
   registerAlertCommands(program, ctx);
   registerNotificationCommands(program, ctx);
+  registerResponseCommands(program, ctx);
   registerAgentCommands(program, ctx);
   registerStartCommand(program, ctx, server);
   return program;

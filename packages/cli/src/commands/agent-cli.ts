@@ -109,32 +109,70 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
       'filesystem root the tables read (a mounted image or a test fixture; default /)',
       '/',
     )
-    .action(async (flags: { state?: string; logLevel: string; root: string }) => {
-      const a = await agentModule();
-      const { default: pino } = await import('pino');
-      const log = pino({ level: flags.logLevel, base: { service: 'vigil-agent' } }, pino.destination(2));
-      const stateDir = flags.state ?? a.defaultStateDir();
-      const backoff = process.env.VIGIL_AGENT_BACKOFF_MS
-        ? {
-            baseMs: Number(process.env.VIGIL_AGENT_BACKOFF_MS),
-            capMs: Number(process.env.VIGIL_AGENT_BACKOFF_MS) * 8,
-          }
-        : undefined;
-      const started = a.startAgent({ stateDir, log, root: flags.root, ...(backoff ? { backoff } : {}) });
-      log.info(
-        { agent_id: started.runtime.state.agent_id, server: started.runtime.state.server_url },
-        'agent started',
-      );
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          log.info({ signal }, 'stopping');
-          started.stop().then(resolve, resolve);
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-        void started.runtime.done.then(resolve);
-      });
-    });
+    .option(
+      '--watch <PATH>',
+      'also watch this file or directory for changes (repeatable; the default list is in docs/monitoring.md)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--watch-ignore <GLOB>',
+      'never report paths matching this glob (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--auth-log <PATH>',
+      'the authentication log to follow (default /var/log/auth.log or /var/log/secure)',
+    )
+    .option('--no-monitors', 'run no threat monitors (no file, process, network or login detections)')
+    .action(
+      async (flags: {
+        state?: string;
+        logLevel: string;
+        root: string;
+        watch?: string[];
+        watchIgnore?: string[];
+        authLog?: string;
+        monitors: boolean;
+      }) => {
+        const a = await agentModule();
+        const { default: pino } = await import('pino');
+        const log = pino({ level: flags.logLevel, base: { service: 'vigil-agent' } }, pino.destination(2));
+        const stateDir = flags.state ?? a.defaultStateDir();
+        const backoff = process.env.VIGIL_AGENT_BACKOFF_MS
+          ? {
+              baseMs: Number(process.env.VIGIL_AGENT_BACKOFF_MS),
+              capMs: Number(process.env.VIGIL_AGENT_BACKOFF_MS) * 8,
+            }
+          : undefined;
+        const monitors = flags.monitors
+          ? {
+              ...(flags.watch ? { watchPaths: flags.watch } : {}),
+              ...(flags.watchIgnore ? { ignore: flags.watchIgnore } : {}),
+              ...(flags.authLog ? { authLog: flags.authLog } : {}),
+            }
+          : (false as const);
+        const started = a.startAgent({
+          stateDir,
+          log,
+          root: flags.root,
+          monitors,
+          ...(backoff ? { backoff } : {}),
+        });
+        log.info(
+          { agent_id: started.runtime.state.agent_id, server: started.runtime.state.server_url },
+          'agent started',
+        );
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            log.info({ signal }, 'stopping');
+            started.stop().then(resolve, resolve);
+          };
+          process.once('SIGTERM', () => stop('SIGTERM'));
+          process.once('SIGINT', () => stop('SIGINT'));
+          void started.runtime.done.then(resolve);
+        });
+      },
+    );
 
   agent
     .command('query')
