@@ -30,6 +30,8 @@ import { liveQueryRoutes } from './api/queries/live-queries.js';
 import { savedQueryRoutes } from './api/queries/saved-queries.js';
 import { sessionRoutes } from './api/sessions/sessions.js';
 import { setupRoutes } from './api/setup/setup.js';
+import { registerSoftwareDownloadRoute } from './api/software/agent-download.js';
+import { softwareRoutes } from './api/software/software.js';
 import { userRoutes } from './api/users/users.js';
 import type { ServerConfig } from './config.js';
 import { installAuth, type RouteRecord } from './http/auth-hook.js';
@@ -50,6 +52,7 @@ import { MetricsService } from './services/metrics/metrics-service.js';
 import { MetricsWatch } from './services/metrics/metrics-watch.js';
 import { RetentionService } from './services/retention-service.js';
 import { SavedQueryService } from './services/saved-query-service.js';
+import { DEPLOY_ACTION, SoftwareService } from './services/software/software-service.js';
 import { openStore, type Store } from './store/db.js';
 
 registerAjvFormats();
@@ -104,6 +107,8 @@ export interface VigilApp {
   retention: RetentionService;
   /** Threat monitoring: agents' rule sets, their alert.event ingest, automated response rules. */
   monitoring: Monitoring;
+  /** The software library: uploaded packages software.deploy can name. */
+  software: SoftwareService;
   /** Stop accepting, finish in-flight requests, close the store (if this app opened it). */
   close(): Promise<void>;
 }
@@ -174,6 +179,8 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   const savedQueries = new SavedQueryService(services, hub, liveQueries);
   const checks = new CheckService(services, hub, options.checksDir);
   const actions = new ActionService(services, hub, options.actions);
+  const software = new SoftwareService(services);
+  actions.resolveParamsWith(DEPLOY_ACTION, (p, params) => software.deployParams(p, params));
   const metricsWindows = {
     rawMs: config.metricsRawMinutes * 60_000,
     minuteMs: config.metricsMinuteDays * 86_400_000,
@@ -187,6 +194,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   const plugins = [
     checkRoutes(checks),
     actionRoutes(actions),
+    softwareRoutes(software),
     liveQueryRoutes(liveQueries),
     savedQueryRoutes(savedQueries),
     sessionRoutes,
@@ -203,6 +211,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   ];
   for (const plugin of plugins) await app.register(plugin, { services });
   await registerAgentChannel(app, hub, services);
+  registerSoftwareDownloadRoute(app, software, services);
   const alerting = await installAlerting(app, services, hub);
   const monitoring = await installMonitoring(app, services, hub, actions.catalogue);
   const retention = new RetentionService(
@@ -241,6 +250,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     alerting,
     retention,
     monitoring,
+    software,
     async close() {
       await app.close();
       if (ownsStore) await store.close();

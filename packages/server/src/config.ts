@@ -35,6 +35,10 @@ export interface ServerConfig {
   metricsMinuteDays: number;
   /** Days 1-hour metrics roll-ups are kept. */
   metricsHourDays: number;
+  /** Days an ingest claim (agent message id) is kept after it was last seen; 0 keeps claims forever. */
+  ingestClaimDays: number;
+  /** Largest package file the software library accepts, in bytes. */
+  softwareMaxBytes: number;
 }
 
 /** One configurable option: its flag, environment variable, config-file key and help text. */
@@ -66,7 +70,12 @@ export interface RawOptions {
   metricsRawRetention?: string;
   metricsMinuteRetention?: string;
   metricsHourRetention?: string;
+  ingestClaimRetention?: string;
+  softwareMaxSize?: string;
 }
+
+/** The largest software library upload accepted (2 GiB): agents refuse larger downloads. */
+export const MAX_SOFTWARE_MIB = 2048;
 
 /** Every server option, for `--help` and resolution. */
 export const SERVER_OPTIONS: OptionSpec[] = [
@@ -195,6 +204,24 @@ export const SERVER_OPTIONS: OptionSpec[] = [
     env: 'VIGIL_METRICS_HOUR_RETENTION',
     arg: 'DAYS',
     description: 'keep 1-hour host-metrics roll-ups this many days (default 90)',
+  },
+  {
+    key: 'ingestClaimRetention',
+    flag: '--ingest-claim-retention',
+    env: 'VIGIL_INGEST_CLAIM_RETENTION',
+    arg: 'DAYS',
+    description:
+      'forget the id of a delivered agent message this many days after it was last seen, and only ' +
+      'once its agent cannot send it again (device gone, or in contact since): agents keep unacknowledged ' +
+      'items with no time limit, so the window guards the seconds to minutes a re-send takes after a lost ' +
+      'ack or an agent restart; 0 keeps forever (default 30)',
+  },
+  {
+    key: 'softwareMaxSize',
+    flag: '--software-max-size',
+    env: 'VIGIL_SOFTWARE_MAX_SIZE',
+    arg: 'MIB',
+    description: `largest package file the software library accepts, in MiB, up to ${MAX_SOFTWARE_MIB} (default 512)`,
   },
 ];
 
@@ -354,6 +381,9 @@ export function resolveServerConfig(input: {
       366,
     ),
     metricsHourDays: boundedInt(raw.metricsHourRetention ?? '90', '--metrics-hour-retention', 'days', 3660),
+    ingestClaimDays: retentionDays(raw.ingestClaimRetention ?? '30', '--ingest-claim-retention'),
+    softwareMaxBytes:
+      boundedInt(raw.softwareMaxSize ?? '512', '--software-max-size', 'MiB', MAX_SOFTWARE_MIB) * 1024 * 1024,
   };
 }
 

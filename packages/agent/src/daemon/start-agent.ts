@@ -8,6 +8,7 @@ import { createQueryEngine } from '../sql/engine.js';
 import { createQueryRunner, type QueryRunner } from '../sql/query-runner.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Log } from './dispatch.js';
+import { serverDownloads } from './download-signer.js';
 import { AGENT_VERSION } from './facts.js';
 import { type ActionService, registerActionHandler } from './handlers/actions.js';
 import { registerBasicHandlers } from './handlers/basic.js';
@@ -88,6 +89,7 @@ export function startAgent(options: {
     stateDir: options.stateDir,
     serverUrl: runtime.state.server_url,
     serverCaPem: runtime.state.ca_pem,
+    serverDownloads: serverDownloads(runtime.state, runtime.key),
     outbox: runtime.outbox,
     log: options.log,
   });

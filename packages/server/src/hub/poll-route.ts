@@ -21,10 +21,11 @@ import type { AgentHub } from './hub.js';
 
 const validatePoll = compileValidator(PollRequest);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const WINDOW_MS = 5 * 60_000;
+/** How far a signed request's time may be from the server clock. */
+export const WINDOW_MS = 5 * 60_000;
 
-/** Nonces seen within the time window (replay protection for signed polls). */
-class NonceCache {
+/** Nonces seen within the time window (replay protection for signed polls and downloads). */
+export class NonceCache {
   private readonly seen = new Map<string, number>();
   /** Remember a nonce; false if it was already used. */
   use(key: string, now: number): boolean {

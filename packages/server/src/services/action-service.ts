@@ -46,6 +46,15 @@ export interface ActionServiceOptions {
   resumeGraceMs?: number;
 }
 
+/**
+ * Rewrites one action's requested parameters into the agent-facing ones before they are validated
+ * (the software library turns `package: <id>` into software.deploy's url, sha256 and filename).
+ */
+export type ActionParamResolver = (
+  p: Principal,
+  params: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
+
 /** What an undo run carries besides a normal request: the run it undoes and each device's parameters. */
 interface UndoOf {
   runId: string;
@@ -57,6 +66,7 @@ export class ActionService {
   readonly catalogue: ActionCatalogue;
   readonly repo: ActionRunsRepo;
   readonly engine: RolloutEngine;
+  private readonly resolvers = new Map<string, ActionParamResolver>();
 
   constructor(
     private readonly services: Services,
@@ -80,6 +90,11 @@ export class ActionService {
       void this.engine.advance(body.run_id);
     });
     hub.onAttach((deviceId) => this.engine.deviceOnline(deviceId));
+  }
+
+  /** Let another service resolve an action's parameters before validation (one resolver per action). */
+  resolveParamsWith(action: string, resolver: ActionParamResolver): void {
+    this.resolvers.set(action, resolver);
   }
 
   /** Resume running runs and start the engine's sweeper. */
@@ -137,7 +152,11 @@ export class ActionService {
         'E_ACTION_NO_DRY_RUN',
         `${def.name} has no dry run: leave out dry_run (--dry-run)`,
       );
-    const params = undo ? {} : this.catalogue.params(def, input.params ?? {});
+    const resolver = this.resolvers.get(def.name);
+    const requested = input.params ?? {};
+    const params = undo
+      ? {}
+      : this.catalogue.params(def, resolver ? await resolver(p, requested) : requested);
     const deviceParams = new Map<string, Record<string, unknown>>();
     for (const [id, given] of undo?.params ?? []) deviceParams.set(id, this.catalogue.params(def, given));
 

@@ -38,6 +38,7 @@ const EXPECTED_TABLES = [
   'metric_rollups_1h',
   'metric_latest',
   'response_rules',
+  'software_packages',
 ];
 
 /** An empty database of the engine (no migration run yet), with its table lister and disposal. */

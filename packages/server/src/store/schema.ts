@@ -374,6 +374,23 @@ export interface ResponseRulesTable {
   created_at: string;
 }
 
+export interface SoftwarePackagesTable {
+  id: string;
+  account_id: string;
+  sha256: string;
+  kind: string;
+  name: string;
+  version: string;
+  arch: string;
+  filename: string;
+  original_filename: string | null;
+  /** bigint: PostgreSQL hands it back as a string; read it with Number(). */
+  size: number | string;
+  uploaded_by: string;
+  uploaded_by_name: string;
+  created_at: string;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -403,4 +420,5 @@ export interface Database {
   action_run_devices: ActionRunDevicesTable;
   action_settings: ActionSettingsTable;
   response_rules: ResponseRulesTable;
+  software_packages: SoftwarePackagesTable;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, type Dispatcher, request } from 'undici';
 import { buildApp, type VigilApp } from '../app.js';
-import { resolveServerConfig } from '../config.js';
+import { type RawOptions, resolveServerConfig } from '../config.js';
 import type { ActionServiceOptions } from '../services/action-service.js';
 import type { Store } from '../store/db.js';
 import { freshStore } from '../store/test-stores.js';
@@ -43,6 +43,8 @@ export async function startTestServer(
     refuseWebsocket?: boolean;
     checksDir?: string;
     actions?: ActionServiceOptions;
+    /** More server options (as flags), e.g. `{ softwareMaxSize: '1' }`. */
+    flags?: RawOptions;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-srv-'));
@@ -54,6 +56,7 @@ export async function startTestServer(
       logLevel: 'silent',
       heartbeat: String(extra.heartbeat ?? 30),
       pollInterval: String(extra.poll ?? 15),
+      ...extra.flags,
     },
     env: {},
   });

@@ -38,7 +38,12 @@ import {
 } from './package-manager.js';
 import { booleanParam, describeValue, listParam } from './param-readers.js';
 import { shutdownArgv } from './system.js';
-import { downloadVerified, reportableUrl } from './verified-download.js';
+import {
+  downloadVerified,
+  reportableUrl,
+  resolveDownloadUrl,
+  type ServerDownloads,
+} from './verified-download.js';
 
 /** Packages that are the Vigil agent itself: never uninstalled by an action. */
 const AGENT_PACKAGES = new Set(['vigil-agent', 'vigil']);
@@ -375,6 +380,8 @@ export interface PackageActionOptions {
   serverCaPem?: () => string | undefined;
   /** Directory in which each download gets its own private temporary directory. */
   downloadRoot?: string;
+  /** The agent's server: software library paths resolve against it, their downloads are signed. */
+  server?: ServerDownloads;
 }
 
 /** software.deploy: download a package, verify its SHA-256, install it; the download is always deleted. */
@@ -400,10 +407,11 @@ function deploy(options: PackageActionOptions): ActionImpl {
         fileName: filename,
         caPem: options.serverCaPem?.(),
         signal: ctx.signal,
+        ...(options.server ? { server: options.server } : {}),
       });
       const identity = await packageIdentity(ctx, manager, download.path);
       const source = {
-        url: reportableUrl(new URL(url)),
+        url: reportableUrl(new URL(resolveDownloadUrl(url, options.server))),
         sha256: sha256.toLowerCase(),
         bytes: download.bytes,
       };

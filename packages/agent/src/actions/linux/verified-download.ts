@@ -13,11 +13,24 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { SOFTWARE_DOWNLOAD_PATH } from '@vigil/protocol';
 import { ACTION_ERROR, ActionFailure, refuse } from './action-failure.js';
 
 /** Largest package file accepted (2 GiB). */
 export const MAX_DOWNLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 const IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * The agent's own server, for files of its software library: a library path
+ * (`/agent/v1/software/<sha256>`) resolves against the server URL, and a request for one carries
+ * headers signed with the agent's key (the server serves no library file without them).
+ */
+export interface ServerDownloads {
+  /** The server URL the agent enrolled with. */
+  serverUrl: string;
+  /** Signed request headers for downloading the library file with this SHA-256. */
+  sign(sha256: string): Promise<Record<string, string>>;
+}
 
 export interface DownloadRequest {
   url: string;
@@ -31,6 +44,8 @@ export interface DownloadRequest {
   caPem?: string;
   signal: AbortSignal;
   maxBytes?: number;
+  /** The agent's server: resolves library paths and signs their downloads (absent: absolute URLs only). */
+  server?: ServerDownloads;
 }
 
 /** The URL without query or credentials, safe to report (a query may carry a download token). */
@@ -43,6 +58,22 @@ function isLoopbackHost(hostname: string): boolean {
   if (bare === 'localhost') return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
   return bare === '::1';
+}
+
+/** A command's `url` as an absolute URL: a library path resolves against the agent's own server. */
+export function resolveDownloadUrl(raw: string, server: ServerDownloads | undefined): string {
+  if (!raw.startsWith('/')) return raw;
+  if (!SOFTWARE_DOWNLOAD_PATH.test(raw))
+    refuse('a relative `url` must be a software library path, /agent/v1/software/<sha256>');
+  if (!server) refuse('this agent has no server to fetch a software library file from');
+  return new URL(raw, server.serverUrl).toString();
+}
+
+/** Signed headers when `url` is a library file of the agent's own server; none for anything else. */
+async function headersFor(url: URL, server: ServerDownloads | undefined): Promise<Record<string, string>> {
+  if (!server || url.origin !== new URL(server.serverUrl).origin) return {};
+  const file = SOFTWARE_DOWNLOAD_PATH.exec(url.pathname);
+  return file ? server.sign(file[1] as string) : {};
 }
 
 /** Checks the URL: https (with a CA to pin) or http to loopback, no credentials in it. */
@@ -66,9 +97,18 @@ export function checkDownloadUrl(raw: string, caPem: string | undefined): URL {
   return url;
 }
 
-function get(url: URL, caPem: string | undefined, signal: AbortSignal): Promise<IncomingMessage> {
+function get(
+  url: URL,
+  caPem: string | undefined,
+  signal: AbortSignal,
+  extraHeaders: Record<string, string> = {},
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const options = { signal, timeout: IDLE_TIMEOUT_MS, headers: { accept: 'application/octet-stream' } };
+    const options = {
+      signal,
+      timeout: IDLE_TIMEOUT_MS,
+      headers: { ...extraHeaders, accept: 'application/octet-stream' },
+    };
     const req =
       url.protocol === 'https:'
         ? httpsRequest(url, { ...options, ca: caPem, rejectUnauthorized: true })
@@ -82,13 +122,13 @@ function get(url: URL, caPem: string | undefined, signal: AbortSignal): Promise<
 
 /** Downloads to `dir/fileName` and verifies the SHA-256; on any failure nothing is left behind. */
 export async function downloadVerified(request: DownloadRequest): Promise<{ path: string; bytes: number }> {
-  const url = checkDownloadUrl(request.url, request.caPem);
+  const url = checkDownloadUrl(resolveDownloadUrl(request.url, request.server), request.caPem);
   const maxBytes = request.maxBytes ?? MAX_DOWNLOAD_BYTES;
   const path = join(request.dir, request.fileName);
   const where = reportableUrl(url);
   let response: IncomingMessage;
   try {
-    response = await get(url, request.caPem, request.signal);
+    response = await get(url, request.caPem, request.signal, await headersFor(url, request.server));
   } catch (error) {
     if (request.signal.aborted) throw error;
     throw new ActionFailure(

@@ -17,6 +17,7 @@ import {
 } from '@vigil/protocol';
 import { linuxActions } from '../../actions/linux/index.js';
 import { createLinuxPackageActions } from '../../actions/linux/packages.js';
+import type { ServerDownloads } from '../../actions/linux/verified-download.js';
 import { loadActions } from '../../actions/load.js';
 import {
   type ActionEnvironment,
@@ -44,6 +45,8 @@ export interface ActionServiceOptions {
   serverUrl: string;
   /** The pinned server CA (PEM): software.deploy's https downloads must chain to it. */
   serverCaPem?: string;
+  /** Signs software.deploy's downloads from the server's software library with the agent key. */
+  serverDownloads?: ServerDownloads;
   outbox: Outbox;
   log: Log;
   /** The catalogue (default: definitions/actions). */
@@ -78,10 +81,17 @@ export async function serverAddressesOf(serverUrl: string): Promise<string[]> {
   return [...new Set(found.map((a) => a.address))];
 }
 
-/** This platform's implementations; the package actions get the pinned CA for their downloads. */
-function platformImpls(platform: ActionPlatformT, serverCaPem: string | undefined): ActionImpls {
+/** This platform's implementations; the package actions get the pinned CA and the server for their downloads. */
+function platformImpls(
+  platform: ActionPlatformT,
+  serverCaPem: string | undefined,
+  server: ServerDownloads | undefined,
+): ActionImpls {
   if (platform !== 'linux') return {};
-  return { ...linuxActions, ...createLinuxPackageActions({ serverCaPem: () => serverCaPem }) };
+  return {
+    ...linuxActions,
+    ...createLinuxPackageActions({ serverCaPem: () => serverCaPem, ...(server ? { server } : {}) }),
+  };
 }
 
 /** Runs action commands for one agent and reports their results. */
@@ -131,7 +141,8 @@ export class ActionService {
     const platform = this.options.platform ?? currentPlatform();
     return {
       definitions: this.definitions,
-      impls: this.options.impls ?? platformImpls(platform, this.options.serverCaPem),
+      impls:
+        this.options.impls ?? platformImpls(platform, this.options.serverCaPem, this.options.serverDownloads),
       platform,
       store: this.store,
       context: {

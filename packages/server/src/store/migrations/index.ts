@@ -9,6 +9,7 @@ import * as m0006 from './0006-metrics.js';
 import * as m0007 from './0007-alerts.js';
 import * as m0008 from './0008-responses.js';
 import * as m0010 from './0010-scheduled-results-at.js';
+import * as m0011 from './0011-software.js';
 
 /** Every migration keyed by its sortable name. */
 export const migrations: Record<string, Migration> = {
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007-alerts': m0007,
   '0008-responses': m0008,
   '0010-scheduled-results-at': m0010,
+  '0011-software': m0011,
 };
