@@ -43,6 +43,7 @@ import { AgentHub } from './hub/hub.js';
 import { createLogger } from './logger.js';
 import { loadOrCreateServerKeys, type ServerKeys } from './pki/server-keys.js';
 import { ActionService, type ActionServiceOptions } from './services/action-service.js';
+import { AgentClaimsRetention } from './services/agent-claims-retention.js';
 import type { Alerting } from './services/alerts/alerting.js';
 import { CheckService } from './services/check-service.js';
 import { createServices, type Services } from './services/index.js';
@@ -221,6 +222,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   app.addHook('onReady', async () => hub.start());
   app.addHook('onReady', async () => actions.start());
   retention.register(hostMetrics.retention);
+  retention.register(new AgentClaimsRetention(store, { days: config.ingestClaimDays }));
   app.addHook('preClose', async () => hostMetrics.watch.stop());
   app.addHook('onReady', async () => retention.start());
   app.addHook('preClose', async () => {

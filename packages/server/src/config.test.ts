@@ -234,6 +234,17 @@ describe('resolveServerConfig', () => {
   });
 });
 
+describe('ingest claim retention option', () => {
+  it('keeps claims 30 days by default; flag, env and 0 (forever) are taken; nonsense is refused', () => {
+    expect(resolveServerConfig({ env: {} }).ingestClaimDays).toBe(30);
+    expect(resolveServerConfig({ flags: { ingestClaimRetention: '90' }, env: {} }).ingestClaimDays).toBe(90);
+    expect(resolveServerConfig({ env: { VIGIL_INGEST_CLAIM_RETENTION: '0' } }).ingestClaimDays).toBe(0);
+    const e = configError(() => resolveServerConfig({ flags: { ingestClaimRetention: '-1' }, env: {} }));
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toContain('--ingest-claim-retention');
+  });
+});
+
 describe('metrics retention options', () => {
   it('keeps raw samples an hour, minutes 7 days and hours 90 days by default; flags and env override', () => {
     const defaults = resolveServerConfig({ env: {} });

@@ -580,6 +580,7 @@ describe('retention job in the app', () => {
       expect(page.status).toBe(200);
       expect(page.body).toContain('vigil_retention_deleted_rows_total{kind="live_campaigns"} 1');
       expect(page.body).toContain('vigil_retention_deleted_rows_total{kind="metrics_raw_samples"} 1');
+      expect(page.body).toContain('vigil_retention_deleted_rows_total{kind="agent_message_claims"} 0');
 
       await s.stop();
       stopped = true;

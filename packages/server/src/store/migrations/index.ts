@@ -10,6 +10,7 @@ import * as m0007 from './0007-alerts.js';
 import * as m0008 from './0008-responses.js';
 import * as m0010 from './0010-scheduled-results-at.js';
 import * as m0011 from './0011-software.js';
+import * as m0012 from './0012-agent-messages-received.js';
 
 /** Every migration keyed by its sortable name. */
 export const migrations: Record<string, Migration> = {
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008-responses': m0008,
   '0010-scheduled-results-at': m0010,
   '0011-software': m0011,
+  '0012-agent-messages-received': m0012,
 };
