@@ -37,8 +37,6 @@ export interface ServerConfig {
   metricsHourDays: number;
   /** Days an ingest claim (agent message id) is kept after it was last seen; 0 keeps claims forever. */
   ingestClaimDays: number;
-  /** Days an ingest claim (agent message id) is kept after it was last seen; 0 keeps claims forever. */
-  ingestClaimDays: number;
   /** Largest package file the software library accepts, in bytes. */
   softwareMaxBytes: number;
 }
@@ -72,7 +70,6 @@ export interface RawOptions {
   metricsRawRetention?: string;
   metricsMinuteRetention?: string;
   metricsHourRetention?: string;
-  ingestClaimRetention?: string;
   ingestClaimRetention?: string;
   softwareMaxSize?: string;
 }
@@ -207,17 +204,6 @@ export const SERVER_OPTIONS: OptionSpec[] = [
     env: 'VIGIL_METRICS_HOUR_RETENTION',
     arg: 'DAYS',
     description: 'keep 1-hour host-metrics roll-ups this many days (default 90)',
-  },
-  {
-    key: 'ingestClaimRetention',
-    flag: '--ingest-claim-retention',
-    env: 'VIGIL_INGEST_CLAIM_RETENTION',
-    arg: 'DAYS',
-    description:
-      'forget the id of a delivered agent message this many days after it was last seen, and only ' +
-      'once its agent cannot send it again (device gone, or in contact since): agents keep unacknowledged ' +
-      'items with no time limit, so the window guards the seconds to minutes a re-send takes after a lost ' +
-      'ack or an agent restart; 0 keeps forever (default 30)',
   },
   {
     key: 'ingestClaimRetention',
@@ -395,7 +381,6 @@ export function resolveServerConfig(input: {
       366,
     ),
     metricsHourDays: boundedInt(raw.metricsHourRetention ?? '90', '--metrics-hour-retention', 'days', 3660),
-    ingestClaimDays: retentionDays(raw.ingestClaimRetention ?? '30', '--ingest-claim-retention'),
     ingestClaimDays: retentionDays(raw.ingestClaimRetention ?? '30', '--ingest-claim-retention'),
     softwareMaxBytes:
       boundedInt(raw.softwareMaxSize ?? '512', '--software-max-size', 'MiB', MAX_SOFTWARE_MIB) * 1024 * 1024,
