@@ -44,6 +44,11 @@ describe('file monitor', () => {
     writeFileSync(join(root, 'etc/hosts'), '127.0.0.1 localhost\n');
     writeFileSync(join(root, 'home/alice/.ssh/authorized_keys'), 'ssh-ed25519 AAAA alice@laptop\n');
     writeFileSync(join(root, 'usr/bin/ls'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
+    writeFileSync(
+      join(root, 'etc/shadow'),
+      'root:$y$j9T$secretsalt$secrethash:19000:0:99999:7:::\nalice:!:19000::::::\n',
+    );
+    writeFileSync(join(root, 'etc/ssh/ssh_host_ed25519_key'), '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n');
     events = [];
     budget = new MonitorBudget({ report: () => {}, sample: () => ({ cpuPct: 0, rssBytes: 0 }) });
     monitor = new FileMonitor({
@@ -143,5 +148,26 @@ describe('file monitor', () => {
     const e = events.filter((x) => x.fields.path === '/usr/bin/rootshell').at(-1);
     expect(e?.fields.suid).toBe(true);
     expect(e?.fields.mode).toBe('4755');
+  });
+
+  it('never sends secrets: private keys get hashes only, shadow diffs show masked hashes', async () => {
+    writeFileSync(
+      join(root, 'etc/shadow'),
+      'root:$y$j9T$newsalt$newhash:19001:0:99999:7:::\nalice:!:19000::::::\n',
+    );
+    writeFileSync(join(root, 'etc/ssh/ssh_host_ed25519_key'), '-----BEGIN OPENSSH PRIVATE KEY-----\nBBBB\n');
+    await waitFor('two events', () => events.length >= 2);
+    await monitor.idle();
+    const shadow = events.find((e) => e.fields.path === '/etc/shadow');
+    const diff = (shadow!.context.file as { diff: string }).diff;
+    expect(diff).toMatch(/^-root:\[hash [0-9a-f]{8}\]:19000:/m);
+    expect(diff).toMatch(/^\+root:\[hash [0-9a-f]{8}\]:19001:/m);
+    expect(diff).not.toContain('secrethash');
+    expect(diff).not.toContain('newhash');
+    const key = events.find((e) => e.fields.path === '/etc/ssh/ssh_host_ed25519_key');
+    expect(key?.fields).toMatchObject({ category: 'ssh_config', kind: 'modified' });
+    expect((key!.context.file as { diff?: string }).diff).toBeUndefined();
+    expect((key!.context.file as { new_sha256: string }).new_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(events)).not.toContain('BBBB');
   });
 });

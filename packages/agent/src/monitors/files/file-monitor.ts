@@ -15,6 +15,7 @@ import { resolveIn } from '../../tables/fs-helpers.js';
 import type { MonitorBudget } from '../budget.js';
 import { collectorContext } from '../collector-context.js';
 import type { EventSink, Monitor } from '../types.js';
+import { contentPolicy, maskHashes } from './secrets.js';
 import { type FileSnapshot, octalMode, readSnapshot } from './snapshot.js';
 import { unifiedDiff } from './unified-diff.js';
 import { DEFAULT_IGNORE, entryFor, type WatchEntry } from './watch-list.js';
@@ -76,8 +77,23 @@ export class FileMonitor implements Monitor {
       if (!this.owners.has(u.uid)) this.owners.set(u.uid, u.username);
   }
 
-  private keepContent(entry: WatchEntry): boolean {
-    return entry.category !== 'binaries' && this.contentBytes < MAX_CONTENT_BYTES;
+  private keepContent(entry: WatchEntry, path: string): boolean {
+    return (
+      entry.category !== 'binaries' &&
+      contentPolicy(path, entry.category) !== 'withhold' &&
+      this.contentBytes < MAX_CONTENT_BYTES
+    );
+  }
+
+  /** Read a snapshot; the text of files with password hashes is kept with the hashes masked. */
+  private async snapshot(physical: string, path: string, entry: WatchEntry): Promise<FileSnapshot | null> {
+    const s = await readSnapshot(physical, {
+      hashLimit: this.options.budget.hashLimitBytes(),
+      keepContent: this.keepContent(entry, path),
+    });
+    if (s?.content !== undefined && contentPolicy(path, entry.category) === 'mask_hashes')
+      s.content = maskHashes(s.content);
+    return s;
   }
 
   private remember(path: string, s: FileSnapshot | null): void {
@@ -145,10 +161,7 @@ export class FileMonitor implements Monitor {
       }
     }
     for (const { physical, entry } of baseline.slice(0, MAX_BASELINE_FILES)) {
-      const s = await readSnapshot(physical, {
-        hashLimit: this.options.budget.hashLimitBytes(),
-        keepContent: this.keepContent(entry),
-      });
+      const s = await this.snapshot(physical, this.logical(physical), entry);
       if (s) this.remember(this.logical(physical), s);
     }
     const ready: Array<Promise<void>> = [];
@@ -214,13 +227,7 @@ export class FileMonitor implements Monitor {
   ): Promise<void> {
     const budget = this.options.budget;
     const prev = this.snapshots.get(path);
-    const now =
-      what === 'unlink'
-        ? null
-        : await readSnapshot(physical, {
-            hashLimit: budget.hashLimitBytes(),
-            keepContent: this.keepContent(entry),
-          });
+    const now = what === 'unlink' ? null : await this.snapshot(physical, path, entry);
     if (now && now.sha256 === null && budget.shedding) budget.note('hashes_skipped');
     let kind: ChangeKind;
     if (!now) {

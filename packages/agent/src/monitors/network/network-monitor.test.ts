@@ -1,7 +1,11 @@
 /** The network monitor on this machine's real socket tables, with listeners the test opens. */
 import { createServer, type Server } from 'node:net';
+import type { AlertEventBodyT } from '@vigil/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MonitorBudget } from '../budget.js';
+import { RuleEngine } from '../rules/engine.js';
+import { loadRules } from '../rules/load.js';
+import { renderRule } from '../rules/render.js';
 import type { MonitorEvent } from '../types.js';
 import { NetworkMonitor } from './network-monitor.js';
 
@@ -20,11 +24,21 @@ describe.skipIf(process.platform !== 'linux')('network monitor', () => {
 
   it('reports a new listener once, with its process, and marks one on all interfaces', async () => {
     const events: MonitorEvent[] = [];
+    const alerts: AlertEventBodyT[] = [];
+    const engine = new RuleEngine({ emit: (a) => alerts.push(a), flushMs: () => 60_000 });
+    engine.setRules(
+      loadRules()
+        .filter((r) => r.monitor === 'network')
+        .map((r) => renderRule(r)),
+    );
     const budget = new MonitorBudget({ report: () => {}, sample: () => ({ cpuPct: 0, rssBytes: 0 }) });
     const monitor = new NetworkMonitor({
       root: '/',
       budget,
-      sink: (e) => events.push(e),
+      sink: (e) => {
+        events.push(e);
+        engine.handle(e);
+      },
       log: { warn: () => {} },
       intervalMs: 60_000,
     });
@@ -50,6 +64,17 @@ describe.skipIf(process.platform !== 'linux')('network monitor', () => {
       expect(mine(exposed)[0]?.summary).toMatch(
         new RegExp(`^tcp 0\\.0\\.0\\.0:${exposed} \\(node, pid ${process.pid}\\)$`),
       );
+      // The shipped rules: a loopback-only listener is no alert, one on all interfaces is two.
+      const fired = (port: number) =>
+        alerts
+          .filter((a) => (a.context.event as { port: number }).port === port)
+          .map((a) => a.rule)
+          .sort();
+      expect(fired(local)).toEqual([]);
+      expect(fired(exposed)).toEqual([
+        'Linux.Network.ListenerOnAllInterfaces',
+        'Linux.Network.NewListeningPort',
+      ]);
       const before = events.length;
       monitor.scan();
       expect(events.filter((e) => e.fields.port === local || e.fields.port === exposed)).toHaveLength(2);

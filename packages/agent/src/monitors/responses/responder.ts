@@ -159,8 +159,8 @@ export class Responder {
     const recent = (this.executions[response.id] ?? []).filter((t) => now - t < HOUR_MS);
     this.executions[response.id] = recent;
     if (recent.length >= response.max_per_hour) {
-      const last = this.capReported.get(response.id) ?? 0;
-      if (now - last >= HOUR_MS) {
+      const last = this.capReported.get(response.id);
+      if (last === undefined || now - last >= HOUR_MS) {
         this.capReported.set(response.id, now);
         this.refuse(
           response,

@@ -1,0 +1,103 @@
+/**
+ * The monitor service of an agent: the shipped rules until the server's set arrives, a new set
+ * persisted and starting/stopping monitors to match it, detections going to the durable outbox,
+ * and tampering with the agent's own key reported as a high-severity alert by the file monitor.
+ */
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AlertEventBodyT } from '@vigil/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Outbox } from '../daemon/outbox.js';
+import { loadRules } from './rules/load.js';
+import { renderRule } from './rules/render.js';
+import { MonitorService } from './service.js';
+
+const log = { info: () => {}, warn: () => {}, error: () => {} };
+
+async function waitFor(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (ok()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.skipIf(process.platform !== 'linux')('monitor service', () => {
+  let root: string;
+  let state: string;
+  let outbox: Outbox;
+  let service: MonitorService | undefined;
+  const alertItems = () =>
+    outbox
+      .peek(500)
+      .filter((i) => i.kind === 'alert.event')
+      .map((i) => i.body as AlertEventBodyT);
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'vigil-svc-root-'));
+    state = mkdtempSync(join(tmpdir(), 'vigil-svc-state-'));
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    mkdirSync(join(root, 'var/log'), { recursive: true });
+    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+    writeFileSync(join(root, 'var/log/auth.log'), '');
+    writeFileSync(join(state, 'agent.key'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    outbox = new Outbox(state);
+  });
+
+  afterEach(async () => {
+    await service?.stop();
+    service = undefined;
+    outbox.close();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('runs the shipped rules until the server sends a set, then follows the set (persisted)', async () => {
+    service = new MonitorService({ stateDir: state, root, outbox, log, serverUrl: 'https://127.0.0.1:1' });
+    expect(service.current().digest).toBe('shipped');
+    await service.start();
+    expect(service.runningMonitors()).toEqual(['auth', 'files', 'network', 'persistence', 'processes']);
+    const authOnly = loadRules()
+      .filter((r) => r.monitor === 'auth')
+      .map((r) => renderRule(r));
+    await service.replace({ digest: 'd-auth', rules: authOnly, responses: [] });
+    expect(service.runningMonitors()).toEqual(['auth']);
+    appendFileSync(
+      join(root, 'var/log/auth.log'),
+      'Jan  1 00:00:00 h useradd[1]: new user: name=eve, UID=1001, GID=1001, home=/home/eve\n',
+    );
+    await waitFor('the new-user alert', () => alertItems().some((a) => a.rule === 'Linux.Auth.UserCreated'));
+    expect(alertItems().find((a) => a.rule === 'Linux.Auth.UserCreated')).toMatchObject({
+      severity: 'medium',
+      key: 'eve',
+      count: 1,
+      title: 'Local user created: eve',
+    });
+    await service.stop();
+    service = new MonitorService({ stateDir: state, root, outbox, log, serverUrl: 'https://127.0.0.1:1' });
+    expect(service.current().digest).toBe('d-auth');
+  });
+
+  it("reports a change of the agent's key as tampering, with high severity", async () => {
+    service = new MonitorService({ stateDir: state, root, outbox, log, serverUrl: 'https://127.0.0.1:1' });
+    const tamper = loadRules()
+      .filter((r) => r.name === 'Linux.Tamper.AgentFilesChanged')
+      .map((r) => renderRule(r));
+    await service.replace({ digest: 'd-tamper', rules: tamper, responses: [] });
+    expect(service.runningMonitors()).toEqual(['files']);
+    writeFileSync(join(state, 'agent.key'), '-----BEGIN PRIVATE KEY-----\nBBBB\n-----END PRIVATE KEY-----\n');
+    await waitFor('the tamper alert', () => alertItems().length > 0);
+    const a = alertItems()[0];
+    expect(a).toMatchObject({
+      rule: 'Linux.Tamper.AgentFilesChanged',
+      severity: 'high',
+      key: join(state, 'agent.key'),
+    });
+    expect((a?.context.file as { change: string }).change).toBe('modified');
+    // The key's content is a secret: the alert has its hashes, never a diff.
+    expect((a?.context.file as { diff?: string }).diff).toBeUndefined();
+    expect(JSON.stringify(a)).not.toContain('BBBB');
+  });
+});
