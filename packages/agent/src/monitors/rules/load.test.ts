@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRules, parseRule } from './load.js';
+import { DEFAULT_RULES_DIR, loadRules, parseRule } from './load.js';
 import { renderRule } from './render.js';
 
 const bruteForce = `
@@ -35,6 +35,14 @@ describe('detection rule files', () => {
       new Set(['files', 'auth', 'processes', 'network', 'persistence']),
     );
     for (const r of rules) expect(renderRule(r).name).toBe(r.name);
+  });
+
+  it('docs/monitoring.md lists every shipped rule with its monitor and severity', () => {
+    const doc = readFileSync(join(DEFAULT_RULES_DIR, '../../docs/monitoring.md'), 'utf8');
+    const missing = loadRules().filter(
+      (r) => !doc.includes(`| \`${r.name}\` | ${r.monitor} | ${r.severity} | ${r.attack.join(' ')} |`),
+    );
+    expect(missing.map((r) => r.name)).toEqual([]);
   });
 
   it('renders parameter references as typed values, with overrides over defaults', () => {
