@@ -37,7 +37,11 @@ export function enrollAgent(
   );
 }
 
-/** Start `vigil agent run` for a state dir. */
+/**
+ * Start `vigil agent run` for a state dir. Its threat monitors are off: they would watch this
+ * shared test machine and raise alerts about other tests' processes and files into this test's
+ * server (e2e/monitoring.test.ts runs its agent with monitors, on a fixture root).
+ */
 export function startAgentProcess(
   stateDir: string,
   env: Record<string, string> = {},
@@ -45,7 +49,7 @@ export function startAgentProcess(
 ): AgentProcess {
   const child = spawn(
     process.execPath,
-    cliCommand(['agent', 'run', '--state', stateDir, '--log-level', 'info', ...extraArgs]),
+    cliCommand(['agent', 'run', '--state', stateDir, '--log-level', 'info', '--no-monitors', ...extraArgs]),
     {
       cwd: REPO_ROOT,
       env: cliEnv({ VIGIL_AGENT_BACKOFF_MS: '200', ...env }),
