@@ -48,6 +48,7 @@ import type { Alerting } from './services/alerts/alerting.js';
 import { CheckService } from './services/check-service.js';
 import { createServices, type Services } from './services/index.js';
 import { LiveQueryService } from './services/live-query-service.js';
+import { MetricThresholds } from './services/metrics/metric-thresholds.js';
 import { MetricsRetention } from './services/metrics/metrics-retention.js';
 import { MetricsService } from './services/metrics/metrics-service.js';
 import { MetricsWatch } from './services/metrics/metrics-watch.js';
@@ -100,8 +101,13 @@ export interface VigilApp {
   liveQueries: LiveQueryService;
   /** Response actions: runs, approvals and the rollout engine (started when ready, stopped on close). */
   actions: ActionService;
-  /** Host metrics: ingest and queries, live viewers, and the retention task (run by `retention`). */
-  hostMetrics: { service: MetricsService; watch: MetricsWatch; retention: MetricsRetention };
+  /** Host metrics: ingest and queries, live viewers, threshold alerts, the retention task (run by `retention`). */
+  hostMetrics: {
+    service: MetricsService;
+    watch: MetricsWatch;
+    retention: MetricsRetention;
+    thresholds: MetricThresholds;
+  };
   /** Alert suppressions, notification routes, the delivery worker and the offline-too-long source. */
   alerting: Alerting;
   /** The retention job of every area (started when the app is ready, stopped when it closes). */
@@ -191,6 +197,10 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     service: new MetricsService(services, hub, metricsWindows),
     watch: new MetricsWatch(services, hub),
     retention: new MetricsRetention({ store }, metricsWindows),
+    thresholds: new MetricThresholds(services, hub, metricsWindows, {
+      diskPct: config.metricsDiskAlertPct,
+      memoryPct: config.metricsMemoryAlertPct,
+    }),
   };
   const plugins = [
     checkRoutes(checks),

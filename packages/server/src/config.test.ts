@@ -245,6 +245,26 @@ describe('ingest claim retention option', () => {
   });
 });
 
+describe('metric alert thresholds', () => {
+  it('alert at 90 % disk and 95 % memory by default; 0 turns one off; out of range is refused', () => {
+    const defaults = resolveServerConfig({ env: {} });
+    expect([defaults.metricsDiskAlertPct, defaults.metricsMemoryAlertPct]).toEqual([90, 95]);
+    const set = resolveServerConfig({
+      flags: { metricsDiskAlert: '80' },
+      env: { VIGIL_METRICS_MEMORY_ALERT: '0' },
+    });
+    expect([set.metricsDiskAlertPct, set.metricsMemoryAlertPct]).toEqual([80, 0]);
+    for (const [flags, name] of [
+      [{ metricsDiskAlert: '100' }, '--metrics-disk-alert'],
+      [{ metricsMemoryAlert: '90.5' }, '--metrics-memory-alert'],
+    ] as const) {
+      const e = configError(() => resolveServerConfig({ flags, env: {} }));
+      expect(e.code).toBe('E_CONFIG');
+      expect(e.message).toContain(name);
+    }
+  });
+});
+
 describe('metrics retention options', () => {
   it('keeps raw samples an hour, minutes 7 days and hours 90 days by default; flags and env override', () => {
     const defaults = resolveServerConfig({ env: {} });

@@ -37,6 +37,10 @@ export interface ServerConfig {
   metricsHourDays: number;
   /** Days an ingest claim (agent message id) is kept after it was last seen; 0 keeps claims forever. */
   ingestClaimDays: number;
+  /** A mount fuller than this percentage raises an alert; 0 turns that alert off. */
+  metricsDiskAlertPct: number;
+  /** Memory use above this percentage raises an alert; 0 turns that alert off. */
+  metricsMemoryAlertPct: number;
   /** Largest package file the software library accepts, in bytes. */
   softwareMaxBytes: number;
 }
@@ -71,6 +75,8 @@ export interface RawOptions {
   metricsMinuteRetention?: string;
   metricsHourRetention?: string;
   ingestClaimRetention?: string;
+  metricsDiskAlert?: string;
+  metricsMemoryAlert?: string;
   softwareMaxSize?: string;
 }
 
@@ -217,6 +223,22 @@ export const SERVER_OPTIONS: OptionSpec[] = [
       'ack or an agent restart; 0 keeps forever (default 30)',
   },
   {
+    key: 'metricsDiskAlert',
+    flag: '--metrics-disk-alert',
+    env: 'VIGIL_METRICS_DISK_ALERT',
+    arg: 'PERCENT',
+    description:
+      'alert when a mount of a device is fuller than this; resolved once it is 5 points below; 0 turns it off (default 90)',
+  },
+  {
+    key: 'metricsMemoryAlert',
+    flag: '--metrics-memory-alert',
+    env: 'VIGIL_METRICS_MEMORY_ALERT',
+    arg: 'PERCENT',
+    description:
+      'alert when memory use of a device (cache not counted) is above this; resolved once it is 5 points below; 0 turns it off (default 95)',
+  },
+  {
     key: 'softwareMaxSize',
     flag: '--software-max-size',
     env: 'VIGIL_SOFTWARE_MAX_SIZE',
@@ -295,6 +317,18 @@ function boundedInt(value: string, what: string, unit: string, max: number): num
     throw new VigilError(
       'E_CONFIG',
       `${what} must be a whole number of ${unit} from 1 to ${max}, got '${value}'`,
+    );
+  return n;
+}
+
+/** A threshold in whole percent, 1 to 99, or 0 (the alert is off). */
+function alertPercent(value: string, what: string): number {
+  const trimmed = value.trim();
+  const n = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || n > 99)
+    throw new VigilError(
+      'E_CONFIG',
+      `${what} must be a whole percentage from 1 to 99, or 0 to turn the alert off, got '${value}'`,
     );
   return n;
 }
@@ -382,6 +416,8 @@ export function resolveServerConfig(input: {
     ),
     metricsHourDays: boundedInt(raw.metricsHourRetention ?? '90', '--metrics-hour-retention', 'days', 3660),
     ingestClaimDays: retentionDays(raw.ingestClaimRetention ?? '30', '--ingest-claim-retention'),
+    metricsDiskAlertPct: alertPercent(raw.metricsDiskAlert ?? '90', '--metrics-disk-alert'),
+    metricsMemoryAlertPct: alertPercent(raw.metricsMemoryAlert ?? '95', '--metrics-memory-alert'),
     softwareMaxBytes:
       boundedInt(raw.softwareMaxSize ?? '512', '--software-max-size', 'MiB', MAX_SOFTWARE_MIB) * 1024 * 1024,
   };
