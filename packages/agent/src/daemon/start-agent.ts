@@ -112,10 +112,8 @@ export function startAgent(options: {
           actions,
           config: options.monitors ?? {},
         });
-  if (monitors) {
-    registerRulesHandler(runtime.dispatcher, monitors);
-    void monitors.start().catch((e: unknown) => options.log.error({ err: e }, 'monitors failed to start'));
-  }
+  registerRulesHandler(runtime.dispatcher, monitors);
+  void monitors?.start().catch((e: unknown) => options.log.error({ err: e }, 'monitors failed to start'));
   const refresh = setInterval(() => {
     fp = fingerprint(root, options.log);
   }, 3600_000);

@@ -3,12 +3,16 @@ import { RulesSetBody, type RulesSetBodyT } from '@vigil/protocol';
 import type { Dispatcher } from '../daemon/dispatch.js';
 import type { MonitorService } from './service.js';
 
-/** Register rules.set on the dispatcher. */
-export function registerRulesHandler(d: Dispatcher, monitors: MonitorService): void {
+/**
+ * Register rules.set on the dispatcher. An agent run without monitors still accepts the command
+ * (and says it runs none): refusing it would report every push as a refused command.
+ */
+export function registerRulesHandler(d: Dispatcher, monitors: MonitorService | undefined): void {
   d.register('rules.set', {
     schema: RulesSetBody,
     run: async (body) => {
       const set = body as RulesSetBodyT;
+      if (!monitors) return { digest: set.digest, monitors: [], note: 'this agent runs without monitors' };
       await monitors.replace(set);
       return {
         digest: set.digest,
