@@ -77,8 +77,11 @@ describe('createCommandRunner', () => {
     const run = createCommandRunner({ signal: ac.signal });
     const started = Date.now();
     const pending = run('sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`]);
-    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
+    // The shell creates the file before it writes the pid: wait for the pid itself.
+    const pidWritten = () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '';
+    for (let i = 0; i < 250 && !pidWritten(); i++) await new Promise((r) => setTimeout(r, 20));
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    expect(grandchild).toBeGreaterThan(1);
     expect(alive(grandchild)).toBe(true);
     ac.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });

@@ -123,6 +123,30 @@ describe('agent hub', () => {
     expect(lost).toHaveLength(1);
   });
 
+  it('does not drop agents on a sweep that ran late after an event-loop stall, only on the next one', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-stall'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    const hub = s.vigil.hub;
+    const live = hub.sessions.get(agent.id);
+    if (!live) throw new Error('no live session');
+    const terminate = live.terminate.bind(live);
+    let dropped = 0;
+    live.terminate = () => {
+      dropped += 1;
+      terminate();
+    };
+    // Seen as if 10 s passed with no sweep: that round only pings.
+    const late = Date.now() + 10_000;
+    await hub.sweep(late);
+    expect(dropped).toBe(0);
+    // A sweep on time right after it judges: the agent's last message is 10 s old, so it is dropped.
+    await hub.sweep(late + 100);
+    expect(dropped).toBe(1);
+    await session.closed;
+  });
+
   it('revocation closes the live connection within a second and bars the key', async () => {
     const token = await createEnrollmentToken(s);
     const agent = await enrollRawAgent(s, token, testFacts('live-6'));

@@ -75,6 +75,7 @@ export class AgentHub {
     const grace = 2 * Math.max(this.options.heartbeatMs, this.options.pollMs) + 5_000;
     for (const d of online) this.awaiting.set(d.id, { accountId: d.account_id, deadline: now + grace });
     const every = Math.max(250, Math.min(this.options.heartbeatMs, this.options.pollMs) / 2);
+    this.sweepEveryMs = every;
     this.sweepTimer = setInterval(
       () =>
         void this.sweep().catch((e: unknown) => this.services.log.error({ err: e }, 'presence sweep failed')),
@@ -91,6 +92,9 @@ export class AgentHub {
     this.sessions.clear();
   }
 
+  private sweepEveryMs = 250;
+  private lastSweepAt: number | undefined;
+
   /** Whether the node is shutting down (closing sockets must not mark agents lost). */
   get isClosing(): boolean {
     return this.closing;
@@ -98,14 +102,22 @@ export class AgentHub {
 
   /** Ping live agents, drop the silent ones, and mark poll agents and non-returning agents lost. */
   async sweep(now = Date.now()): Promise<void> {
+    // After the event loop stalled (a long GC, a burst of sync work, an overloaded host), the pongs
+    // and polls that arrived meanwhile are still queued behind this timer: judging agents silent
+    // now would drop healthy ones. Such a round only pings; the next one judges.
+    const sincePrevious = this.lastSweepAt === undefined ? 0 : now - this.lastSweepAt;
+    const stalled = sincePrevious > 3 * this.sweepEveryMs;
+    this.lastSweepAt = now;
+    if (stalled) this.services.log.warn({ since_previous_ms: sincePrevious }, 'presence sweep ran late');
     for (const s of this.sessions.values()) {
-      if (now - s.lastSeen > 2 * this.options.heartbeatMs) {
+      if (!stalled && now - s.lastSeen > 2 * this.options.heartbeatMs) {
         this.services.log.info({ device: s.deviceId }, 'agent silent for two heartbeats: dropping');
         s.terminate();
         continue;
       }
       s.ping();
     }
+    if (stalled) return;
     const pollLimit = 2 * this.options.pollMs + 5_000;
     for (const [id, p] of this.pollers) {
       if (now - p.lastPoll > pollLimit) {
