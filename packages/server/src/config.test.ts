@@ -265,6 +265,18 @@ describe('metric alert thresholds', () => {
   });
 });
 
+describe('action approval expiry option', () => {
+  it('lets a run wait a day by default; 0 waits forever; nonsense is refused', () => {
+    expect(resolveServerConfig({ env: {} }).actionApprovalExpirySeconds).toBe(86_400);
+    expect(
+      resolveServerConfig({ env: { VIGIL_ACTION_APPROVAL_EXPIRY: '0' } }).actionApprovalExpirySeconds,
+    ).toBe(0);
+    const e = configError(() => resolveServerConfig({ flags: { actionApprovalExpiry: '1h' }, env: {} }));
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toContain('--action-approval-expiry');
+  });
+});
+
 describe('metrics retention options', () => {
   it('keeps raw samples an hour, minutes 7 days and hours 90 days by default; flags and env override', () => {
     const defaults = resolveServerConfig({ env: {} });

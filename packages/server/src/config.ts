@@ -41,6 +41,8 @@ export interface ServerConfig {
   metricsDiskAlertPct: number;
   /** Memory use above this percentage raises an alert; 0 turns that alert off. */
   metricsMemoryAlertPct: number;
+  /** Seconds an action run may wait for a second admin's approval before it expires; 0: forever. */
+  actionApprovalExpirySeconds: number;
   /** Largest package file the software library accepts, in bytes. */
   softwareMaxBytes: number;
 }
@@ -77,6 +79,7 @@ export interface RawOptions {
   ingestClaimRetention?: string;
   metricsDiskAlert?: string;
   metricsMemoryAlert?: string;
+  actionApprovalExpiry?: string;
   softwareMaxSize?: string;
 }
 
@@ -237,6 +240,14 @@ export const SERVER_OPTIONS: OptionSpec[] = [
     arg: 'PERCENT',
     description:
       'alert when memory use of a device (cache not counted) is above this; resolved once it is 5 points below; 0 turns it off (default 95)',
+  },
+  {
+    key: 'actionApprovalExpiry',
+    flag: '--action-approval-expiry',
+    env: 'VIGIL_ACTION_APPROVAL_EXPIRY',
+    arg: 'SECONDS',
+    description:
+      'an action run nobody approved within this long becomes expired and is never sent; 0 lets runs wait forever (default 86400)',
   },
   {
     key: 'softwareMaxSize',
@@ -418,6 +429,10 @@ export function resolveServerConfig(input: {
     ingestClaimDays: retentionDays(raw.ingestClaimRetention ?? '30', '--ingest-claim-retention'),
     metricsDiskAlertPct: alertPercent(raw.metricsDiskAlert ?? '90', '--metrics-disk-alert'),
     metricsMemoryAlertPct: alertPercent(raw.metricsMemoryAlert ?? '95', '--metrics-memory-alert'),
+    actionApprovalExpirySeconds: wholeSeconds(
+      raw.actionApprovalExpiry ?? '86400',
+      '--action-approval-expiry',
+    ),
     softwareMaxBytes:
       boundedInt(raw.softwareMaxSize ?? '512', '--software-max-size', 'MiB', MAX_SOFTWARE_MIB) * 1024 * 1024,
   };

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ActionDefinitionT, ActionRunT } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.js';
-import { parseActionTargets, parseParams, runLine } from './actions.js';
+import { FINAL_RUN_STATUSES, parseActionTargets, parseParams, runLine } from './actions.js';
 
 const KILL = {
   name: 'process.kill',
@@ -77,6 +77,31 @@ describe('vigil actions: argument handling', () => {
       counts: { pending: 2 },
     } as unknown as ActionRunT);
     expect(line).toContain('vigil actions approve run123456');
+  });
+
+  it('says when a waiting run expires, and that an expired run was never sent', () => {
+    const waiting = runLine({
+      id: 'run123456',
+      action: 'file.delete',
+      dry_run: false,
+      status: 'pending_approval',
+      approval_expires_at: '2026-01-02T03:04:05.000Z',
+      counts: { pending: 1 },
+    } as unknown as ActionRunT);
+    expect(waiting).toContain('until 2026-01-02T03:04:05.000Z, then expires');
+    const expired = runLine({
+      id: 'run123456',
+      action: 'file.delete',
+      dry_run: false,
+      status: 'expired',
+      status_reason: 'no second admin approved it within 1d',
+      counts: { cancelled: 1 },
+    } as unknown as ActionRunT);
+    expect(expired).toContain(
+      'expired unapproved and was never sent — no second admin approved it within 1d',
+    );
+    // `run --wait` stops following an expired run instead of waiting for its timeout.
+    expect(FINAL_RUN_STATUSES.has('expired')).toBe(true);
   });
 
   it('refuses bad arguments before looking for a server', async () => {

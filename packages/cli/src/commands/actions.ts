@@ -22,7 +22,7 @@ import { emit, withJson } from './common.js';
 import { collectTarget, parseDuration, parseTargets } from './targets.js';
 
 /** Run statuses after which nothing changes any more. */
-const FINAL = new Set(['completed', 'cancelled', 'rejected', 'failed']);
+export const FINAL_RUN_STATUSES = new Set(['completed', 'cancelled', 'rejected', 'failed', 'expired']);
 /** Device statuses that count as a failure for `--wait`'s exit code. */
 const BAD_DEVICE = new Set(['failed', 'timed_out', 'expired']);
 
@@ -86,8 +86,12 @@ function countsText(counts: Record<string, number>): string {
 /** One line about a run: what, where it is, and what to do next. */
 export function runLine(r: ActionRunT): string {
   const what = `${r.action}${r.dry_run ? ' (dry run)' : ''}`;
-  if (r.status === 'pending_approval')
-    return `Run ${r.id}: ${what} waits for a second admin's approval (vigil actions approve ${r.id}).\n`;
+  if (r.status === 'pending_approval') {
+    const until = r.approval_expires_at ? ` until ${r.approval_expires_at}, then expires` : '';
+    return `Run ${r.id}: ${what} waits for a second admin's approval${until} (vigil actions approve ${r.id}).\n`;
+  }
+  if (r.status === 'expired')
+    return `Run ${r.id}: ${what} expired unapproved and was never sent${r.status_reason ? ` — ${r.status_reason}` : ''}; request it again if it is still needed.\n`;
   const batch = r.batch_count > 1 ? `, batch ${r.current_batch}/${r.batch_count}` : '';
   const why = r.status_reason ? ` — ${r.status_reason}` : '';
   return `Run ${r.id}: ${what} ${r.status.replace('_', ' ')}${batch}; ${countsText(r.counts)}${why}.\n`;
@@ -133,7 +137,7 @@ async function follow(
           );
       }
     }
-    if (FINAL.has(run.status)) return run;
+    if (FINAL_RUN_STATUSES.has(run.status)) return run;
     if (Date.now() >= deadline)
       throw new VigilError(
         'E_ACTION_RUN_FAILED',

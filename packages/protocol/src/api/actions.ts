@@ -8,7 +8,7 @@ import { ActionDefinition, ActionName } from '../actions.js';
 import { Id, PageQuery, Timestamp } from './common.js';
 import { Targets } from './devices.js';
 
-/** Where a run is in its life. */
+/** Where a run is in its life. `expired`: nobody approved it before the approval expiry. */
 export const ACTION_RUN_STATUSES = [
   'pending_approval',
   'running',
@@ -16,6 +16,7 @@ export const ACTION_RUN_STATUSES = [
   'cancelled',
   'rejected',
   'failed',
+  'expired',
 ] as const;
 export type ActionRunStatusT = (typeof ACTION_RUN_STATUSES)[number];
 
@@ -143,6 +144,8 @@ export const ActionRun = Type.Object({
   approval_required: Type.Boolean(),
   approved_by: Nullable(UserRef),
   approved_at: Nullable(Timestamp),
+  /** When a run waiting (or that waited) for approval expires unapproved; null when it needs none or approvals never expire. */
+  approval_expires_at: Nullable(Timestamp),
   closed_by: Nullable(UserRef),
   rollout: Type.Object({
     batch_size: Nullable(Type.Integer()),

@@ -20,6 +20,7 @@ import {
 import type { AgentHub } from '../hub/hub.js';
 import { newId, nowIso } from '../store/ids.js';
 import { type ActionRunDeviceRow, type ActionRunRow, ActionRunsRepo } from '../store/repos/action-runs.js';
+import { approvalOverdue, expireApproval } from './actions/approval-expiry.js';
 import { ActionCatalogue } from './actions/catalogue.js';
 import { ingestActionResult } from './actions/ingest-result.js';
 import { assertMayCancel, assertMayDecide, assertMayRequest, needsApproval } from './actions/policy.js';
@@ -44,6 +45,8 @@ export interface ActionServiceOptions {
   sweepMs?: number;
   /** Wait after start before resuming runs, so agents can reconnect (default: the hub's reconnect grace). */
   resumeGraceMs?: number;
+  /** How long a run may wait for approval (default: the server's --action-approval-expiry); 0: forever. */
+  approvalExpiryMs?: number;
 }
 
 /**
@@ -66,6 +69,8 @@ export class ActionService {
   readonly catalogue: ActionCatalogue;
   readonly repo: ActionRunsRepo;
   readonly engine: RolloutEngine;
+  /** How long a run may wait for approval before it expires; 0: forever. */
+  readonly approvalExpiryMs: number;
   private readonly resolvers = new Map<string, ActionParamResolver>();
 
   constructor(
@@ -75,7 +80,9 @@ export class ActionService {
   ) {
     this.catalogue = new ActionCatalogue(options.dir);
     this.repo = new ActionRunsRepo(services.store.db);
+    this.approvalExpiryMs = options.approvalExpiryMs ?? services.config.actionApprovalExpirySeconds * 1000;
     this.engine = new RolloutEngine(services, hub, this.repo, {
+      approvalExpiryMs: this.approvalExpiryMs,
       timeoutMarginMs: options.timeoutMarginMs ?? 30_000 + 2 * hub.options.pollMs,
       sweepMs: options.sweepMs ?? 5_000,
       // The same grace the hub gives agents that were online before a restart.
@@ -288,7 +295,7 @@ export class ActionService {
   }
 
   private async view(run: ActionRunRow): Promise<ActionRunT> {
-    return runView(run, (await this.repo.counts([run.id])).get(run.id) ?? {});
+    return runView(run, (await this.repo.counts([run.id])).get(run.id) ?? {}, this.approvalExpiryMs);
   }
 
   /** A run with every device's status and result. */
@@ -312,7 +319,7 @@ export class ActionService {
     });
     const counts = await this.repo.counts(page.items.map((r) => r.id));
     return {
-      items: page.items.map((r) => runView(r, counts.get(r.id) ?? {})),
+      items: page.items.map((r) => runView(r, counts.get(r.id) ?? {}, this.approvalExpiryMs)),
       next_cursor: page.next_cursor,
     };
   }
@@ -372,7 +379,10 @@ export class ActionService {
     return this.view(await this.getRow(p, id));
   }
 
-  /** Check the decision rules; a refused attempt is audited (self-approval is a signal worth keeping). */
+  /**
+   * Check the decision rules; a refused attempt is audited (self-approval is a signal worth keeping).
+   * A run past its approval expiry that the sweeper has not reached yet expires here, and is refused.
+   */
   private async decide(
     ctx: Ctx,
     run: ActionRunRow,
@@ -380,6 +390,15 @@ export class ActionService {
     reason?: string,
   ): Promise<void> {
     try {
+      if (
+        ctx.principal.role === 'admin' &&
+        approvalOverdue(run, this.approvalExpiryMs, Date.now()) &&
+        (await expireApproval(this.repo, this.services.repos.audit, run, this.approvalExpiryMs, new Date()))
+      )
+        throw new VigilError(
+          'E_APPROVAL_STATE',
+          `run ${run.id} expired: nobody approved it within the approval expiry; request it again if it is still needed`,
+        );
       assertMayDecide(ctx.principal, run, verb);
     } catch (error) {
       await this.services.audit.record(ctx, `action.${verb}`, `action_run:${run.id}`, 'failure', {

@@ -256,6 +256,46 @@ describe.each(engines)('action runs on %s', (engine) => {
     sendResult(a, cmd, 'succeeded');
   });
 
+  it('expires a run nobody approved within the approval expiry: audited, devices cancelled, nothing sent, approval refused', async () => {
+    const req = await s.call('POST', '/api/v1/actions', {
+      token: tokens.analyst,
+      body: { action: 'service.restart', params: { name: 'nginx' }, targets: { devices: [a.agent.id] } },
+    });
+    expect(req.body.status).toBe('pending_approval');
+    const createdAt = Date.parse(req.body.created_at);
+    // The default expiry is a day; the API says when the wait ends.
+    expect(req.body.approval_expires_at).toBe(new Date(createdAt + 86_400_000).toISOString());
+    // Not yet due a moment before the deadline.
+    expect(await s.vigil.actions.engine.expireApprovals(createdAt + 86_400_000 - 1000)).toBe(0);
+    expect((await run(req.body.id)).status).toBe('pending_approval');
+
+    expect(
+      await s.vigil.actions.engine.expireApprovals(createdAt + 86_400_000 + 1000),
+    ).toBeGreaterThanOrEqual(1);
+    const expired = await run(req.body.id);
+    expect(expired).toMatchObject({ status: 'expired', closed_by: null });
+    expect(expired.status_reason).toContain('no second admin approved it within 1d');
+    expect(expired.finished_at).not.toBeNull();
+    expect(expired.devices[0]).toMatchObject({ status: 'cancelled' });
+    expect(expired.devices[0].error).toContain('expired waiting for approval');
+    const trail = await audit(`action_run:${req.body.id}`);
+    expect(trail.find((e) => e.action === 'action.approval_expired')).toMatchObject({
+      actor: 'system',
+      outcome: 'success',
+      detail: { action: 'service.restart', approval_expiry_s: 86_400 },
+    });
+    // Decided by the clock: no approval, rejection or cancellation any more, and nothing was sent.
+    const late = await s.call('POST', `/api/v1/actions/${req.body.id}/approve`, { token: tokens.admin2 });
+    expect([late.status, late.body.error.code]).toEqual([409, 'E_APPROVAL_STATE']);
+    expect(late.body.error.message).toContain('is expired');
+    const cancel = await s.call('POST', `/api/v1/actions/${req.body.id}/cancel`, { token: tokens.admin });
+    expect(cancel.body.error.code).toBe('E_ACTION_STATE');
+    expect(receivedActions(s, a).filter((c) => c.body.run_id === req.body.id)).toHaveLength(0);
+    // Listed under its own status.
+    const listed = await s.call('GET', '/api/v1/actions?status=expired', { token: tokens.viewer });
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toContain(req.body.id);
+  });
+
   it('runs a high-risk action without approval when the account turned the rule off', async () => {
     await s.call('PUT', '/api/v1/actions/settings', {
       token: tokens.admin,
@@ -437,5 +477,33 @@ describe.each(engines)('action runs on %s', (engine) => {
     const detail = await run(req.body.id);
     expect(detail.devices.map((d: any) => d.device_id)).toEqual([a.agent.id]);
     sendResult(a, await nextAction(s, a), 'succeeded');
+  });
+});
+
+describe('approval expiry from the server option', () => {
+  it('an approval that comes after --action-approval-expiry is refused and the run expires', async () => {
+    // A sweeper slower than the test: the late approval itself finds the run overdue.
+    const s = await startTestServer('sqlite', {
+      flags: { actionApprovalExpiry: '1' },
+      actions: { dir: testActionsDir(), sweepMs: 60_000 },
+    });
+    try {
+      const admin2 = await s.tokenFor('admin', 'second-admin@example.test');
+      const [ra] = await enrollAgents(s, ['lone-host']);
+      const req = await s.call('POST', '/api/v1/actions', {
+        token: s.adminToken,
+        body: { action: 'service.restart', params: { name: 'nginx' }, targets: { devices: [ra!.id] } },
+      });
+      expect(req.body.status).toBe('pending_approval');
+      expect(Date.parse(req.body.approval_expires_at) - Date.parse(req.body.created_at)).toBe(1000);
+      await sleep(1200);
+      const late = await s.call('POST', `/api/v1/actions/${req.body.id}/approve`, { token: admin2 });
+      expect([late.status, late.body.error.code]).toEqual([409, 'E_APPROVAL_STATE']);
+      expect(late.body.error.message).toContain('expired');
+      const after = await s.call('GET', `/api/v1/actions/${req.body.id}`, { token: s.adminToken });
+      expect(after.body.status).toBe('expired');
+    } finally {
+      await s.stop();
+    }
   });
 });

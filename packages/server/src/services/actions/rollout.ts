@@ -13,6 +13,7 @@ import type { AgentHub } from '../../hub/hub.js';
 import { nowIso } from '../../store/ids.js';
 import type { ActionRunDeviceRow, ActionRunRow, ActionRunsRepo } from '../../store/repos/action-runs.js';
 import type { Services } from '../index.js';
+import { approvalOverdue, expireApproval } from './approval-expiry.js';
 import { auditRun } from './audit.js';
 
 /** Devices of a batch that still hold it open. */
@@ -31,6 +32,8 @@ export interface RolloutOptions {
    * reconnect with backoff, and a batch sent before they are back would find them offline.
    */
   resumeGraceMs: number;
+  /** How long a run may wait for approval before it expires; 0: never. */
+  approvalExpiryMs: number;
 }
 
 /** Drives running runs to their end. */
@@ -160,6 +163,30 @@ export class RolloutEngine {
     }
     for (const id of await this.repo.runningIds(at)) touched.add(id);
     for (const id of touched) await this.advance(id);
+    await this.expireApprovals(now);
+  }
+
+  /** Expire the runs that waited for approval longer than the approval expiry; returns how many. */
+  async expireApprovals(now = Date.now()): Promise<number> {
+    if (this.stopped || this.options.approvalExpiryMs <= 0) return 0;
+    const cutoff = nowIso(new Date(now - this.options.approvalExpiryMs));
+    let expired = 0;
+    for (const candidate of await this.repo.pendingApprovalBefore(cutoff)) {
+      // Serialized with approve and reject of the same run: exactly one of them decides it.
+      const done = await this.exclusive(candidate.id, async () => {
+        const run = await this.repo.byId(candidate.id);
+        if (!run || !approvalOverdue(run, this.options.approvalExpiryMs, now)) return false;
+        return expireApproval(
+          this.repo,
+          this.services.repos.audit,
+          run,
+          this.options.approvalExpiryMs,
+          new Date(now),
+        );
+      });
+      if (done) expired += 1;
+    }
+    return expired;
   }
 
   /**

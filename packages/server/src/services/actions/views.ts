@@ -12,8 +12,15 @@ function json<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
+/** When a run waiting for approval expires (null when it never waited, or approvals never expire). */
+export function approvalExpiresAt(r: ActionRunRow, approvalExpiryMs: number): string | null {
+  if (r.approval_required !== 1 || approvalExpiryMs <= 0) return null;
+  if (r.status !== 'pending_approval' && r.status !== 'expired') return null;
+  return new Date(Date.parse(r.created_at) + approvalExpiryMs).toISOString();
+}
+
 /** A run as the API shows it. */
-export function runView(r: ActionRunRow, counts: Record<string, number>): ActionRunT {
+export function runView(r: ActionRunRow, counts: Record<string, number>, approvalExpiryMs = 0): ActionRunT {
   return {
     id: r.id,
     action: r.action,
@@ -28,6 +35,7 @@ export function runView(r: ActionRunRow, counts: Record<string, number>): Action
     approval_required: r.approval_required === 1,
     approved_by: r.approved_by ? { id: r.approved_by, name: r.approved_by_name ?? '' } : null,
     approved_at: r.approved_at,
+    approval_expires_at: approvalExpiresAt(r, approvalExpiryMs),
     closed_by: r.closed_by ? { id: r.closed_by, name: r.closed_by_name ?? '' } : null,
     rollout: {
       batch_size: r.batch_size,

@@ -202,6 +202,18 @@ export class ActionRunsRepo {
     return (await q.orderBy('created_at').execute()).map((r) => r.id);
   }
 
+  /** Runs still waiting for approval that were requested before `cutoff`, oldest first. */
+  async pendingApprovalBefore(cutoff: string, limit = 500): Promise<ActionRunRow[]> {
+    return this.db
+      .selectFrom('action_runs')
+      .selectAll()
+      .where('status', '=', 'pending_approval')
+      .where('created_at', '<', cutoff)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+  }
+
   /** Queued rows of one device in running runs (sent when it reconnects). */
   async queuedFor(deviceId: string): Promise<ActionRunDeviceRow[]> {
     return this.db
