@@ -21,6 +21,7 @@ import { registerQueryCommands } from './commands/query.js';
 import { registerResponseCommands } from './commands/responses.js';
 import { registerServerCommand, type ServerModule } from './commands/server.js';
 import { registerSetupCommand } from './commands/setup.js';
+import { registerSoftwareCommands } from './commands/software.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUserCommands } from './commands/users.js';
 import { type CliContext, createContext, type Stdin } from './context.js';
@@ -65,6 +66,7 @@ export function buildProgram(ctx: CliContext, server: ServerModule | null = null
   registerQueryCommands(program, ctx);
   registerCheckCommands(program, ctx);
   registerActionCommands(program, ctx);
+  registerSoftwareCommands(program, ctx);
   registerAlertCommands(program, ctx);
   registerNotificationCommands(program, ctx);
   registerResponseCommands(program, ctx);

@@ -3,8 +3,10 @@
  * store when nothing is pinned), Bearer authentication, and `{ error: { code, message } }`
  * answers turned back into VigilErrors.
  */
+
+import type { Readable } from 'node:stream';
 import { type ErrorCode, isErrorCode, VigilError } from '@vigil/protocol';
-import { Agent, fetch } from 'undici';
+import { Agent, fetch, request as undiciRequest } from 'undici';
 import { networkError } from './network-errors.js';
 
 /** How to reach and authenticate to one server. */
@@ -103,6 +105,45 @@ export class ApiClient {
   /** DELETE (with an optional JSON body) and return the answer's body. */
   async delete<T>(path: string, body?: unknown): Promise<T> {
     return (await this.request<T>('DELETE', path, body === undefined ? {} : { body })).body;
+  }
+
+  /**
+   * POST raw bytes streamed from `body` (a file), with their length and content type; the answer
+   * is JSON. Nothing is buffered, so files of any size the server accepts can be sent.
+   */
+  async upload<T>(
+    path: string,
+    body: Readable,
+    options: { size: number; contentType: string; query?: Query },
+  ): Promise<{ status: number; body: T }> {
+    const url = new URL(path, this.server);
+    for (const [k, v] of Object.entries(options.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': options.contentType,
+      'content-length': String(options.size),
+    };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let status: number;
+    let text: string;
+    let contentType: string | null;
+    try {
+      const response = await undiciRequest(url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+      });
+      status = response.statusCode;
+      contentType = String(response.headers['content-type'] ?? '') || null;
+      text = await response.body.text();
+    } catch (error) {
+      throw networkError(error, this.server);
+    }
+    const parsed = parseBody(text, contentType);
+    if (status < 200 || status >= 300) throw errorFromAnswer(status, parsed, `POST ${url.pathname}`);
+    return { status, body: parsed as T };
   }
 
   /**
