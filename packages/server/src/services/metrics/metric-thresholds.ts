@@ -173,8 +173,8 @@ export class MetricThresholds {
     if (open) return open;
     open = new Map();
     const repo = new AlertsRepo(this.services.store.db);
+    // Known open, raised long enough ago that the next sample above the line refreshes it.
     for (const rule of [DISK_RULE, MEMORY_RULE])
-      // Known open, raised long enough ago that the next sample above the line refreshes it.
       for (const a of await repo.unresolvedOf(source.accountId, rule, source.deviceId))
         open.set(a.coalesce_key, 0);
     this.open.set(source.deviceId, open);
