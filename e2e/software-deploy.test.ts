@@ -194,4 +194,39 @@ describe.skipIf(SKIP !== undefined)('software.deploy of an uploaded package on a
     expect(del.code, del.stderr).toBe(0);
     expect(del.stdout).toContain(`Deleted ${TAMPERED} 1.0`);
   }, 300_000);
+
+  it.skipIf(hasProgram('rpm'))(
+    'takes an .rpm’s name, version and arch from the CLI where the server cannot read it',
+    async () => {
+      const rpm = join(work, 'tool.rpm');
+      writeFileSync(rpm, Buffer.concat([Buffer.from([0xed, 0xab, 0xee, 0xdb, 3, 0]), Buffer.alloc(4096, 1)]));
+      const missing = await runCliInProcess(['software', 'upload', rpm], cli(s.adminToken));
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^error E_SOFTWARE_METADATA: .*--package-version/);
+      const r = await runCliInProcess(
+        [
+          'software',
+          'upload',
+          rpm,
+          '--name',
+          'tool',
+          '--package-version',
+          '1.2-3',
+          '--arch',
+          'x86_64',
+          '--json',
+        ],
+        cli(s.adminToken),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const p = JSON.parse(r.stdout);
+      expect(p).toMatchObject({
+        kind: 'rpm',
+        name: 'tool',
+        version: '1.2-3',
+        filename: 'tool-1.2-3.x86_64.rpm',
+      });
+      expect((await runCliInProcess(['software', 'delete', p.id], cli(s.adminToken))).code).toBe(0);
+    },
+  );
 });

@@ -93,15 +93,28 @@ export function registerSoftwareCommands(program: Command, ctx: CliContext): voi
       )
       .argument('<FILE>', 'the package file')
       .option('--name <NAME>', 'package name (checked against the package)')
-      .option('--version <VERSION>', 'package version, e.g. 1:2.3-4 (checked against the package)')
+      .option(
+        '--package-version <VERSION>',
+        'package version, e.g. 1:2.3-4 (checked against the package; --version is the CLI’s own)',
+      )
       .option('--arch <ARCH>', 'architecture, e.g. amd64 or x86_64 (checked against the package)'),
   ).action(
-    async (file: string, flags: { name?: string; version?: string; arch?: string; json?: boolean }) => {
+    async (
+      file: string,
+      flags: { name?: string; packageVersion?: string; arch?: string; json?: boolean },
+    ) => {
       const query = {
         filename: basename(file).slice(0, 255),
         ...(flags.name ? { name: checkArg(SoftwareName, flags.name, '--name', 'a package name') } : {}),
-        ...(flags.version
-          ? { version: checkArg(SoftwareVersion, flags.version, '--version', 'e.g. 1.2-3 or 1:2.3-4') }
+        ...(flags.packageVersion
+          ? {
+              version: checkArg(
+                SoftwareVersion,
+                flags.packageVersion,
+                '--package-version',
+                'e.g. 1.2-3 or 1:2.3-4',
+              ),
+            }
           : {}),
         ...(flags.arch
           ? { arch: checkArg(SoftwareArch, flags.arch, '--arch', 'e.g. amd64, all, x86_64') }

@@ -32,8 +32,11 @@ if (NO_DPKG) console.warn('dpkg-deb is not installed: the software library API t
 const HAS_RPM = hasProgram('rpm');
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-/** Bytes that start like an .rpm (the lead magic) but are no real package. */
-const fakeRpm = Buffer.concat([Buffer.from([0xed, 0xab, 0xee, 0xdb, 3, 0]), Buffer.alloc(200, 7)]);
+/**
+ * Bytes that start like an .rpm (the lead magic) but are no real package; 1.5 MiB, above the
+ * server's 1 MiB limit for JSON bodies, so the upload proves that limit does not apply to packages.
+ */
+const fakeRpm = Buffer.concat([Buffer.from([0xed, 0xab, 0xee, 0xdb, 3, 0]), Buffer.alloc(1536 * 1024, 7)]);
 
 describe.skipIf(NO_DPKG).each(engines)('software library on %s', (engine) => {
   let s: TestServer;
@@ -71,7 +74,7 @@ describe.skipIf(NO_DPKG).each(engines)('software library on %s', (engine) => {
   const incoming = () => readdirSync(join(s.dataDir, 'software', '.incoming'));
 
   beforeAll(async () => {
-    s = await startTestServer(engine, { flags: { softwareMaxSize: '1' } });
+    s = await startTestServer(engine, { flags: { softwareMaxSize: '2' } });
     work = mkdtempSync(join(tmpdir(), 'vigil-software-test-'));
     deb = readFileSync(buildDeb(work, { name: pkgName, version: '1:2.5-1' }));
     debSha = sha256(deb);
@@ -158,17 +161,17 @@ describe.skipIf(NO_DPKG).each(engines)('software library on %s', (engine) => {
   });
 
   it('refuses an upload over the size limit, by its declared length and while streaming', async () => {
-    const big = Buffer.concat([deb, Buffer.alloc(1024 * 1024)]);
+    const big = Buffer.concat([deb, Buffer.alloc(2 * 1024 * 1024)]);
     const declared = await upload(big);
     expect(declared.status).toBe(413);
     expect(declared.body.error.code).toBe('E_BODY_TOO_LARGE');
-    expect(declared.body.error.message).toMatch(/over this server's limit of 1048576 bytes/);
+    expect(declared.body.error.message).toMatch(/over this server's limit of 2097152 bytes/);
 
     const streamed = await request(`${s.url}/api/v1/software`, {
       method: 'POST',
       dispatcher: s.dispatcher,
       headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/octet-stream' },
-      body: Readable.from([big.subarray(0, 600_000), big.subarray(600_000)]),
+      body: Readable.from([big.subarray(0, 1_200_000), big.subarray(1_200_000)]),
     }).then(
       async (r) => ({ status: r.statusCode, body: (await r.body.json()) as any }),
       (error: Error) => ({ status: 0, body: { error: { code: `client: ${error.message}` } } }),
@@ -218,6 +221,7 @@ describe.skipIf(NO_DPKG).each(engines)('software library on %s', (engine) => {
         name: 'tool',
         version: '1.2-3',
         filename: 'tool-1.2-3.x86_64.rpm',
+        size: fakeRpm.length,
       });
       expect(
         (await s.call('DELETE', `/api/v1/software/${res.body.id}`, { token: tokens.admin })).status,

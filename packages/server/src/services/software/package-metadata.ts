@@ -99,7 +99,7 @@ export function settleIdentity(
     if (missing.length > 0)
       throw new VigilError(
         'E_SOFTWARE_METADATA',
-        `this server has no ${kind === 'deb' ? 'dpkg-deb' : 'rpm'} to read the package with: give ${missing.join(', ')} (vigil software upload --name --version --arch)`,
+        `this server has no ${kind === 'deb' ? 'dpkg-deb' : 'rpm'} to read the package with: give ${missing.join(', ')} (vigil software upload --name --package-version --arch)`,
       );
     return { name: given.name as string, version: given.version as string, arch: given.arch as string };
   }
