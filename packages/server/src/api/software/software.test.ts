@@ -137,7 +137,8 @@ describe.skipIf(NO_DPKG).each(engines)('software library on %s', (engine) => {
     });
   });
 
-  it('answers the same package for the same bytes uploaded again (streamed without a length)', async () => {
+  it('answers the same package for the same bytes uploaded again (streamed without a length), restoring lost bytes', async () => {
+    rmSync(join(s.dataDir, 'software', debSha));
     const res = await s.call('POST', '/api/v1/software', {
       token: tokens.admin,
       headers: { 'content-type': 'application/vnd.debian.binary-package' },
@@ -155,6 +156,7 @@ describe.skipIf(NO_DPKG).each(engines)('software library on %s', (engine) => {
     const again = (await chunked.body.json()) as any;
     expect(chunked.statusCode).toBe(200);
     expect(again).toMatchObject({ id: debId, sha256: debSha, duplicate: true });
+    expect(readFileSync(join(s.dataDir, 'software', debSha))).toEqual(deb);
     const list = await s.call('GET', '/api/v1/software', { token: tokens.admin });
     expect(list.body.items.map((p: any) => p.id)).toEqual([debId]);
     expect(incoming()).toEqual([]);

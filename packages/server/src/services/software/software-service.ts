@@ -142,7 +142,8 @@ export class SoftwareService {
       );
     const known = await this.repo.find(accountId, file.sha256);
     if (known) {
-      await this.files.discard(file);
+      // The bytes were just hashed: putting them in place repairs a stored file lost or damaged on disk.
+      await this.withFileLock(file.sha256, () => this.files.commit(file));
       await this.services.audit.record(ctx, 'software.upload', `software:${known.id}`, 'success', {
         sha256: known.sha256,
         name: known.name,
