@@ -1,7 +1,7 @@
 /**
  * The persistence monitor: kernel modules loaded since the agent started (/proc/modules through
  * the kernel_modules collector, compared every few seconds) and new setuid/setgid files (the
- * suid_bin collector's bounded walk of binary, temp and home directories, compared every hour:
+ * suid_bin collector's bounded walk of binary, library, temp and home directories, compared every hour:
  * a walk costs seconds of disk and CPU, so it runs rarely and never while shedding load). New
  * cron jobs, systemd units and ld.so.preload are file monitor events with their own rules.
  */
@@ -20,7 +20,10 @@ export interface PersistenceMonitorOptions {
   log: { warn(obj: object, msg?: string): void };
   /** Module check interval (default 10 s). */
   modulesIntervalMs?: number;
-  /** Setuid walk interval (default 1 h); the first walk (the baseline) starts after `suidDelayMs`. */
+  /**
+   * Setuid walk interval (default 1 h); the first walk (the baseline) starts after `suidDelayMs`
+   * (default 10 min: a walk costs about a second of CPU, kept out of the agent's start).
+   */
   suidIntervalMs?: number;
   suidDelayMs?: number;
 }
@@ -43,7 +46,7 @@ export class PersistenceMonitor implements Monitor {
     const first = setTimeout(() => {
       this.checkSuid();
       this.loop(() => this.checkSuid(), this.options.suidIntervalMs ?? 3600_000);
-    }, this.options.suidDelayMs ?? 60_000);
+    }, this.options.suidDelayMs ?? 600_000);
     first.unref();
     this.timers.push(first);
   }

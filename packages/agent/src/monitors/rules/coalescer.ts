@@ -13,6 +13,14 @@ import type { MonitorEvent } from '../types.js';
 export const MAX_LISTED = 100;
 /** Rule-and-key slots kept at most; beyond, the stalest are forgotten. */
 export const MAX_SLOTS = 20_000;
+/**
+ * New alerts (new keys) one rule may open per minute; beyond, occurrences with new keys are
+ * counted in one overflow item per rule (key `*`), so a flood of distinct keys — 10,000 new
+ * files a second — stays a handful of items instead of one alert per file.
+ */
+export const MAX_LEADS_PER_MINUTE = 60;
+/** The key of a rule's overflow item. */
+export const OVERFLOW_KEY = '*';
 
 interface Slot {
   windowEnd: number;
@@ -33,6 +41,8 @@ export interface CoalescerOptions {
   /** Delay before counted repeats go out, read at each scheduling (the budget widens it). */
   flushMs(): number;
   now?: () => number;
+  /** New alerts per rule per minute (default MAX_LEADS_PER_MINUTE). */
+  maxLeadsPerMinute?: number;
 }
 
 /** Cut a context down to the size the channel takes: the diff goes first, then the lists. */
@@ -60,9 +70,13 @@ export class Coalescer {
   private readonly now: () => number;
   /** Slots forgotten to stay within MAX_SLOTS. */
   forgotten = 0;
+  /** New alerts opened per rule in the current minute. */
+  private readonly leads = new Map<string, { minute: number; n: number }>();
+  private readonly maxLeadsPerMinute: number;
 
   constructor(private readonly options: CoalescerOptions) {
     this.now = options.now ?? Date.now;
+    this.maxLeadsPerMinute = options.maxLeadsPerMinute ?? MAX_LEADS_PER_MINUTE;
   }
 
   /**
@@ -76,28 +90,30 @@ export class Coalescer {
     count: number,
     extra: Record<string, unknown> = {},
   ): boolean {
-    const id = `${rule.name}\u0000${key}`;
     const now = this.now();
-    const slot = this.slots.get(id);
+    let id = `${rule.name}\u0000${key}`;
+    let slot = this.slots.get(id);
     if (!slot || now >= slot.windowEnd) {
-      if (slot) this.flushSlot(slot);
-      this.slots.delete(id);
-      this.makeRoom(now);
-      this.slots.set(id, {
-        windowEnd: now + rule.coalesce.window_s * 1000,
-        pending: 0,
-        first: 0,
-        last: 0,
-        latest: undefined,
-        listed: [],
-        omitted: 0,
-        rule,
-        key,
-      });
-      this.options.emit(
-        this.body(rule, key, event, count, event.at, event.at, { ...event.context, ...extra }),
-      );
-      return true;
+      if (this.mayLead(rule.name, now)) {
+        if (slot) this.flushSlot(slot);
+        this.slots.delete(id);
+        this.makeRoom(now);
+        this.slots.set(id, this.newSlot(rule, key, now));
+        this.options.emit(
+          this.body(rule, key, event, count, event.at, event.at, { ...event.context, ...extra }),
+        );
+        return true;
+      }
+      // Too many new keys of this rule this minute (a flood of distinct files, sources…): the
+      // occurrence is counted in the rule's overflow item instead of opening an alert of its own.
+      id = `${rule.name}\u0000${OVERFLOW_KEY}`;
+      slot = this.slots.get(id);
+      if (!slot || now >= slot.windowEnd) {
+        if (slot) this.flushSlot(slot);
+        this.makeRoom(now);
+        slot = this.newSlot(rule, OVERFLOW_KEY, now);
+        this.slots.set(id, slot);
+      }
     }
     if (slot.pending === 0) slot.first = event.at;
     slot.pending += count;
@@ -107,6 +123,34 @@ export class Coalescer {
     else slot.omitted += 1;
     this.schedule();
     return false;
+  }
+
+  private newSlot(rule: RuleSetRuleT, key: string, now: number): Slot {
+    return {
+      windowEnd: now + rule.coalesce.window_s * 1000,
+      pending: 0,
+      first: 0,
+      last: 0,
+      latest: undefined,
+      listed: [],
+      omitted: 0,
+      rule,
+      key,
+    };
+  }
+
+  /** Whether a rule may open one more alert of its own this minute. */
+  private mayLead(rule: string, now: number): boolean {
+    const minute = Math.floor(now / 60_000);
+    const r = this.leads.get(rule);
+    if (!r || r.minute !== minute) {
+      if (this.leads.size > 10_000) this.leads.clear();
+      this.leads.set(rule, { minute, n: 1 });
+      return true;
+    }
+    if (r.n >= this.maxLeadsPerMinute) return false;
+    r.n += 1;
+    return true;
   }
 
   private body(

@@ -1,7 +1,7 @@
 import type { AlertEventBodyT, RuleSetRuleT } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
 import type { MonitorEvent } from '../types.js';
-import { MAX_LISTED } from './coalescer.js';
+import { MAX_LEADS_PER_MINUTE, MAX_LISTED } from './coalescer.js';
 import { type Detection, RuleEngine } from './engine.js';
 import { conditionHolds, keyOf, matchHolds } from './match.js';
 
@@ -156,5 +156,40 @@ describe('rule engine', () => {
     expect(h.detections).toHaveLength(2);
     expect(h.engine.wants('files')).toBe(true);
     expect(h.engine.wants('processes')).toBe(false);
+  });
+
+  it('opens at most MAX_LEADS_PER_MINUTE alerts of one rule a minute; more new keys fold into one overflow item', () => {
+    const cron: RuleSetRuleT = {
+      ...binaries,
+      name: 'Linux.Persistence.CronJobChanged',
+      coalesce: { key: ['path'], window_s: 3600 },
+    };
+    const h = harness([cron]);
+    const n = MAX_LEADS_PER_MINUTE + 40;
+    for (let i = 0; i < n; i++)
+      h.engine.handle({
+        monitor: 'files',
+        at: h.advance(1),
+        fields: { category: 'binaries', path: `/etc/cron.d/job${i}` },
+        summary: `/etc/cron.d/job${i} created`,
+        context: {},
+      });
+    h.engine.stop();
+    const leading = h.emitted.filter((e) => e.key !== '*');
+    const overflow = h.emitted.filter((e) => e.key === '*');
+    expect(leading).toHaveLength(MAX_LEADS_PER_MINUTE);
+    expect(overflow).toHaveLength(1);
+    expect(overflow[0]?.count).toBe(40);
+    expect(overflow[0]?.context.occurrences).toHaveLength(40);
+    expect(h.detections).toHaveLength(MAX_LEADS_PER_MINUTE);
+    // The next minute, new keys open alerts again.
+    h.engine.handle({
+      monitor: 'files',
+      at: h.advance(60_000),
+      fields: { category: 'binaries', path: '/etc/cron.d/late' },
+      summary: 'late',
+      context: {},
+    });
+    expect(h.emitted.at(-1)?.key).toBe('/etc/cron.d/late');
   });
 });
