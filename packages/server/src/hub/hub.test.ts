@@ -147,6 +147,34 @@ describe('agent hub', () => {
     await session.closed;
   });
 
+  it('pings only live sessions that stayed silent for a heartbeat: an agent that pings keeps its own heartbeat', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-ping'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    const hub = s.vigil.hub;
+    const live = hub.sessions.get(agent.id);
+    if (!live) throw new Error('no live session');
+    const ping = live.ping.bind(live);
+    let pinged = 0;
+    live.ping = () => {
+      pinged += 1;
+      ping();
+    };
+    // Heard from just now (its own ping, say): the sweep leaves it alone.
+    live.lastSeen = Date.now() + 10_000;
+    await hub.sweep(Date.now());
+    expect(pinged).toBe(0);
+    // Silent for longer than a heartbeat (1 s here): the sweep pings it, and its pong counts as heard.
+    live.lastSeen = Date.now() - 1500;
+    const before = live.lastSeen;
+    await hub.sweep(Date.now());
+    expect(pinged).toBeGreaterThanOrEqual(1);
+    expect(await waitFor(async () => live.lastSeen > before)).toBe(true);
+    session.ws.close(1000);
+    await session.closed;
+  });
+
   it('revocation closes the live connection within a second and bars the key', async () => {
     const token = await createEnrollmentToken(s);
     const agent = await enrollRawAgent(s, token, testFacts('live-6'));
