@@ -3,14 +3,32 @@
  * kind as Vigil: ECDSA P-256 from the Vigil CA code) with no protocol, auth, signing or store.
  * A control client sends {"go": id}; the server sends a small message to every other client and
  * answers {"done": id, "replies": n} once every client has replied. Runs until stdin closes.
+ *
+ * Optional settings (environment), for the capacity and reconnect-storm benchmarks:
+ * BASELINE_PING_MS pings every client at that interval from one timer (a heartbeat, as Vigil
+ * does); BASELINE_PORT listens on a fixed port; BASELINE_TLS_DIR keeps the CA and certificate in
+ * that directory so a restarted baseline presents the same certificate.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
+import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import { createCa, createServerCertificate } from '../../packages/server/src/pki/certificates.js';
 
-const ca = await createCa('Baseline CA');
-const cert = await createServerCertificate(ca, ['127.0.0.1', 'localhost']);
+async function tlsMaterial(): Promise<{ caPem: string; certPem: string; keyPem: string }> {
+  const dir = process.env.BASELINE_TLS_DIR;
+  const file = dir ? join(dir, 'baseline-tls.json') : undefined;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const ca = await createCa('Baseline CA');
+  const cert = await createServerCertificate(ca, ['127.0.0.1', 'localhost']);
+  const material = { caPem: ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem };
+  if (file) writeFileSync(file, JSON.stringify(material), { mode: 0o600 });
+  return material;
+}
+
+const cert = await tlsMaterial();
+const ca = { certPem: cert.caPem };
 const server = createServer({ cert: cert.certPem, key: cert.keyPem });
 const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 4 * 1024 * 1024 });
 const clients = new Set<WebSocket>();
@@ -46,13 +64,24 @@ wss.on('connection', (ws, req) => {
   });
 });
 
-server.listen(0, '127.0.0.1', () => {
+const pingMs = Number(process.env.BASELINE_PING_MS ?? 0);
+const pinger =
+  pingMs > 0
+    ? setInterval(() => {
+        for (const c of clients) c.ping();
+      }, pingMs)
+    : undefined;
+
+server.listen(Number(process.env.BASELINE_PORT ?? 0), '127.0.0.1', () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ url: `wss://127.0.0.1:${port}`, caPem: ca.certPem })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: `wss://127.0.0.1:${port}`, caPem: ca.certPem, pid: process.pid })}\n`,
+  );
 });
 process.stdin.resume();
 process.stdin.on('end', () => {
+  if (pinger) clearInterval(pinger);
   for (const c of wss.clients) c.terminate();
   server.close(() => process.exit(0));
 });

@@ -13,13 +13,24 @@ export interface BenchChild<T> {
   stop(): Promise<void>;
 }
 
+/** More ways to start a child: extra environment for the script. */
+export interface BenchChildOptions {
+  /** Added to this process's environment (the scripts read their settings from BENCH_* variables). */
+  env?: Record<string, string>;
+}
+
 /** Start `node --import tsx <script>` (a path relative to bench/) and wait up to `timeoutMs` for its JSON line. */
-export function startBenchChild<T>(script: string, timeoutMs = 60_000): Promise<BenchChild<T>> {
+export function startBenchChild<T>(
+  script: string,
+  timeoutMs = 60_000,
+  options: BenchChildOptions = {},
+): Promise<BenchChild<T>> {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
   // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers under test.
   const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', path], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -64,4 +75,17 @@ export function readProcStat(pid: number): { cpu: number; rss: number } {
   const stime = Number(fields[12]);
   const rssPages = Number(fields[21]);
   return { cpu: (utime + stime) / ticks, rss: rssPages * 4096 };
+}
+
+/** Memory of a process from /proc/<pid>/status, in bytes: resident total, anonymous (heaps), file-backed (code, mapped files). */
+export function readProcMemory(pid: number): {
+  vmRss: number;
+  rssAnon: number;
+  rssFile: number;
+  vmHwm: number;
+} {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
+  return { vmRss: kb('VmRSS'), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), vmHwm: kb('VmHWM') };
 }

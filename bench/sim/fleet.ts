@@ -5,8 +5,16 @@
  */
 import { setMaxListeners } from 'node:events';
 import { ed25519PublicKeyFromRaw } from '@vigil/protocol';
-import { Agent, request } from 'undici';
-import { SimAgent, type SimBehaviour, type SimStats } from './sim-agent.js';
+import { Agent, type Dispatcher, request } from 'undici';
+import type { AgentState } from '../../packages/agent/src/daemon/identity.js';
+import { leafFingerprint } from '../../packages/agent/src/daemon/poll.js';
+import {
+  type ConnectOptions,
+  type ReconnectPolicy,
+  SimAgent,
+  type SimBehaviour,
+  type SimStats,
+} from './sim-agent.js';
 
 /** Options of a fleet. */
 export interface FleetOptions {
@@ -23,7 +31,21 @@ export interface FleetOptions {
 /** A running simulated fleet. */
 export class SimFleet {
   readonly agents: SimAgent[] = [];
-  readonly stats: SimStats = { commands: 0, verified: 0, refused: 0, answered: 0 };
+  readonly stats: SimStats = {
+    commands: 0,
+    verified: 0,
+    refused: 0,
+    answered: 0,
+    reconnects: 0,
+    connectFailures: 0,
+    gaveUp: 0,
+    acked: 0,
+    polls: 0,
+    pollFailures: 0,
+  };
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pollDispatchers: Dispatcher[] = [];
+  private stopped = false;
   private readonly dispatcher: Agent;
   private readonly waiters = new Map<string, { count: number; done: () => void }>();
   /** Answers per campaign, counted even before anyone waits (agents answer within microseconds). */
@@ -84,16 +106,91 @@ export class SimFleet {
     );
   }
 
-  /** Connect every agent (live mode) from the loopback source addresses in turn. */
-  async connectAll(): Promise<void> {
+  /** The loopback source address of agent `i` (127.0.0.2, .3, … in turn), if the fleet spreads them. */
+  sourceAddress(i: number): string | undefined {
     const spread = this.options.sourceAddresses ?? 1;
+    return spread > 1 ? `127.0.0.${2 + (i % spread)}` : undefined;
+  }
+
+  /** Connect every agent (live mode) from the loopback source addresses in turn. */
+  async connectAll(options: ConnectOptions = {}): Promise<void> {
     await this.pool(this.agents, (a, i) =>
-      a.connect(
-        this.options.serverUrl,
-        this.options.caPem,
-        spread > 1 ? `127.0.0.${2 + (i % spread)}` : undefined,
-      ),
+      a.connect(this.options.serverUrl, this.options.caPem, this.sourceAddress(i), options),
     );
+  }
+
+  /** From now on every agent reconnects after a drop, with the real agent's backoff and full jitter. */
+  keepConnected(policy: ReconnectPolicy): void {
+    for (const a of this.agents) a.reconnect = policy;
+  }
+
+  /**
+   * Agents ping the server every heartbeat interval it announced, as the real agent does. One
+   * timer for the whole fleet (each agent's phase is the moment it authenticated).
+   */
+  startHeartbeats(): void {
+    const timer = setInterval(() => {
+      const now = Date.now();
+      for (const a of this.agents)
+        if (a.online && a.heartbeatS > 0 && now - a.lastPingAt >= a.heartbeatS * 1000) a.ping(now);
+    }, 500);
+    this.timers.add(timer);
+  }
+
+  /**
+   * Every agent polls (signed HTTPS) every `intervalMs`, its first poll at a random point of the
+   * first interval; each keeps one keep-alive connection, as the real agent's poller does.
+   * `primeRounds` polls per agent run first, back to back (the first poll registers the agent;
+   * the second fetches what the server pushes on attach), and are awaited.
+   */
+  async startPolling(intervalMs: number, primeRounds = 0): Promise<void> {
+    const fingerprint = await leafFingerprint({
+      server_url: this.options.serverUrl,
+      ca_pem: this.options.caPem,
+    } as AgentState);
+    const dispatchers = this.agents.map((a, i) => {
+      const dispatcher = a.pollDispatcher(this.options.caPem, this.sourceAddress(i));
+      this.pollDispatchers.push(dispatcher);
+      return dispatcher;
+    });
+    for (let r = 0; r < primeRounds; r++)
+      await this.pool(this.agents, (a, i) =>
+        a.poll(this.options.serverUrl, fingerprint, dispatchers[i] as Dispatcher),
+      );
+    this.agents.forEach((a, i) => {
+      const dispatcher = dispatchers[i] as Dispatcher;
+      const tick = () => {
+        if (this.stopped) return;
+        void a
+          .poll(this.options.serverUrl, fingerprint, dispatcher)
+          .catch(() => {})
+          .finally(() => {
+            if (this.stopped) return;
+            const t = setTimeout(() => {
+              this.timers.delete(t);
+              tick();
+            }, intervalMs);
+            this.timers.add(t);
+          });
+      };
+      const first = setTimeout(() => {
+        this.timers.delete(first);
+        tick();
+      }, Math.random() * intervalMs);
+      this.timers.add(first);
+    });
+  }
+
+  /** Bytes below TLS of every agent's connections so far (needs ConnectOptions.countBytes or polling). */
+  wireBytes(): { read: number; written: number } {
+    let read = 0;
+    let written = 0;
+    for (const a of this.agents) {
+      const b = a.wireBytes();
+      read += b.read;
+      written += b.written;
+    }
+    return { read, written };
   }
 
   /** Wait until `count` agents answered the campaign, or the deadline passes. */
@@ -120,9 +217,13 @@ export class SimFleet {
     return this.agents.filter((a) => a.online).length;
   }
 
-  /** Close every connection and the HTTP pool. */
+  /** Close every connection and the HTTP pools; stops heartbeats, polling and reconnecting. */
   async close(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     for (const a of this.agents) a.close();
+    await Promise.all(this.pollDispatchers.map((d) => d.close().catch(() => {})));
     await this.dispatcher.close();
   }
 }

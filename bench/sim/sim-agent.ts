@@ -2,17 +2,23 @@
  * One simulated agent speaking the real protocol: its own Ed25519 key, real enrollment, the real
  * TLS-bound handshake, signature verification of every command, and answers with realistic rows.
  */
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   AGENT_PATHS,
   authProofBytes,
   channelBinding,
   enrollProofBytes,
   type HostFactsT,
+  POLL_HEADERS,
+  type PollResponseT,
+  pollProofBytes,
   verifyCommand,
 } from '@vigil/protocol';
+import { Agent, type Dispatcher, request } from 'undici';
 import WebSocket from 'ws';
+import { reconnectDelay } from '../../packages/agent/src/daemon/backoff.js';
 
 /** Counters a fleet aggregates. */
 export interface SimStats {
@@ -20,6 +26,36 @@ export interface SimStats {
   verified: number;
   refused: number;
   answered: number;
+  /** Connections re-established by the reconnect loop. */
+  reconnects: number;
+  /** Connection attempts of the reconnect loop that failed (each is retried after a backoff). */
+  connectFailures: number;
+  /** Agents whose reconnect loop ran out of attempts. */
+  gaveUp: number;
+  /** Outbox items the server acknowledged (live and poll). */
+  acked: number;
+  /** Poll round trips that succeeded. */
+  polls: number;
+  /** Poll round trips that failed. */
+  pollFailures: number;
+}
+
+/** Reconnect like the real agent: exponential backoff with full jitter (the agent's own backoff code). */
+export interface ReconnectPolicy {
+  baseMs: number;
+  capMs: number;
+  /** Attempts per outage before the agent gives up (bounded). */
+  maxAttempts: number;
+  /** A connection attempt that has not authenticated by then counts as failed. */
+  attemptTimeoutMs: number;
+}
+
+/** How a live connection is opened. */
+export interface ConnectOptions {
+  /** Open the TCP socket ourselves so bytes can be counted below TLS (records and handshakes included). */
+  countBytes?: boolean;
+  /** Give up on the opening (TCP + TLS + upgrade) after this long. */
+  handshakeTimeoutMs?: number;
 }
 
 /** How simulated agents answer. */
@@ -33,7 +69,8 @@ export interface SimBehaviour {
 }
 
 let msgCounter = 0;
-function msgId(prefix: string): string {
+/** A message id unique within this process (the server keys ingest by device and id). */
+export function msgId(prefix: string): string {
   msgCounter += 1;
   return `${prefix}-${process.pid}-${msgCounter.toString(36).padStart(8, '0')}`;
 }
@@ -46,6 +83,28 @@ export class SimAgent {
   accountId = '';
   ws: WebSocket | undefined;
   online = false;
+  /** Live (default) or poll: where answers go. */
+  mode: 'live' | 'poll' = 'live';
+  /** Heartbeat interval the server announced in auth.ok (seconds). */
+  heartbeatS = 0;
+  /** When this agent last sent its own heartbeat ping (ms since epoch). */
+  lastPingAt = 0;
+  /** Reconnect after a drop (off by default: the fleet turns it on). */
+  reconnect: ReconnectPolicy | undefined;
+  /** Called whenever the agent (re)authenticates. */
+  onOnline: ((agent: SimAgent) => void) | undefined;
+  /** Bytes below TLS of connections already closed (counted only with countBytes). */
+  private readonly closedBytes = { read: 0, written: 0 };
+  private raw: Socket | undefined;
+  private readonly pollSockets = new Set<Socket>();
+  private target:
+    | { serverUrl: string; ca: string; localAddress?: string; options: ConnectOptions }
+    | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Answers waiting for the next poll (poll mode). */
+  private readonly pending: Array<{ id: string; kind: string; at: number; body: unknown }> = [];
+  private readonly ackWaiters = new Map<string, () => void>();
   private readonly seen = new Set<string>();
 
   constructor(
@@ -94,15 +153,34 @@ export class SimAgent {
   }
 
   /** Connect and authenticate; resolves when the server says auth.ok. */
-  connect(serverUrl: string, ca: string, localAddress?: string): Promise<void> {
+  connect(serverUrl: string, ca: string, localAddress?: string, options: ConnectOptions = {}): Promise<void> {
+    this.target = { serverUrl, ca, ...(localAddress ? { localAddress } : {}), options };
+    this.mode = 'live';
     return new Promise((resolve, reject) => {
+      let raw: Socket | undefined;
       const ws = new WebSocket(`${serverUrl.replace('https', 'wss')}${AGENT_PATHS.ws}`, {
         ca,
         perMessageDeflate: false,
         ...(localAddress ? { localAddress } : {}),
+        ...(options.handshakeTimeoutMs ? { handshakeTimeout: options.handshakeTimeoutMs } : {}),
+        ...(options.countBytes
+          ? {
+              // ws hands its TLS options (ca, host, port) to this in place of tls.connect.
+              createConnection: ((o: { host: string; port: number | string }) => {
+                raw = netConnect({
+                  host: o.host,
+                  port: Number(o.port),
+                  ...(localAddress ? { localAddress } : {}),
+                });
+                this.raw = raw;
+                return tlsConnect({ ...o, port: Number(o.port), socket: raw, servername: '' } as never);
+              }) as never,
+            }
+          : {}),
       });
       this.ws = ws;
       let tls: TLSSocket | undefined;
+      let wasOnline = false;
       ws.on('upgrade', (res) => {
         tls = res.socket as TLSSocket;
       });
@@ -111,6 +189,14 @@ export class SimAgent {
       });
       ws.on('close', () => {
         this.online = false;
+        if (raw) {
+          this.closedBytes.read += raw.bytesRead;
+          this.closedBytes.written += raw.bytesWritten;
+          if (this.raw === raw) this.raw = undefined;
+        }
+        // A close before auth.ok fails the attempt (otherwise the promise would never settle).
+        if (!wasOnline) reject(new Error('connection closed before authentication'));
+        else if (this.reconnect && !this.stopped) this.scheduleReconnect(0, true);
       });
       ws.on('message', (data) => {
         const m = JSON.parse(String(data));
@@ -131,12 +217,174 @@ export class SimAgent {
           );
         } else if (m.t === 'auth.ok') {
           this.online = true;
+          wasOnline = true;
+          this.heartbeatS = m.heartbeat_s;
+          this.lastPingAt = Date.now();
+          this.onOnline?.(this);
           resolve();
         } else if (m.t === 'command') {
           this.onCommand(m.env);
+        } else if (m.t === 'outbox.ack') {
+          this.acked(m.ids);
         }
       });
     });
+  }
+
+  /** Reconnect after `attempt` failed attempts of this outage, with the real agent's backoff. */
+  private scheduleReconnect(attempt: number, wasUp: boolean): void {
+    const policy = this.reconnect;
+    const target = this.target;
+    if (!policy || !target || this.stopped) return;
+    if (attempt >= policy.maxAttempts) {
+      this.stats.gaveUp += 1;
+      return;
+    }
+    const delay = reconnectDelay(attempt, wasUp, { baseMs: policy.baseMs, capMs: policy.capMs });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.stopped) return;
+      const attemptTimer = setTimeout(() => this.ws?.terminate(), policy.attemptTimeoutMs);
+      this.connect(target.serverUrl, target.ca, target.localAddress, {
+        handshakeTimeoutMs: policy.attemptTimeoutMs,
+        ...target.options,
+      }).then(
+        () => {
+          clearTimeout(attemptTimer);
+          this.stats.reconnects += 1;
+        },
+        () => {
+          clearTimeout(attemptTimer);
+          this.stats.connectFailures += 1;
+          this.ws?.terminate();
+          this.scheduleReconnect(attempt + 1, false);
+        },
+      );
+    }, delay);
+  }
+
+  /** Send a heartbeat ping, as the real agent does every heartbeat interval. */
+  ping(now = Date.now()): void {
+    this.lastPingAt = now;
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+  }
+
+  /** Bytes read and written below TLS so far (TLS records and handshakes, HTTP headers; not TCP/IP headers). */
+  wireBytes(): { read: number; written: number } {
+    let read = this.closedBytes.read;
+    let written = this.closedBytes.written;
+    for (const s of this.raw ? [this.raw, ...this.pollSockets] : this.pollSockets) {
+      read += s.bytesRead;
+      written += s.bytesWritten;
+    }
+    return { read, written };
+  }
+
+  /** Send outbox items over the live channel; resolves when the server acknowledges them. */
+  deliver(
+    items: Array<{ id: string; kind: string; at: number; body: unknown }>,
+    timeoutMs = 60_000,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const first = items[0];
+      if (!first || !this.ws || this.ws.readyState !== WebSocket.OPEN || !this.online) {
+        reject(new Error('not connected'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.ackWaiters.delete(first.id);
+        reject(new Error(`no ack within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.ackWaiters.set(first.id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.ws.send(JSON.stringify({ t: 'outbox.deliver', items }));
+    });
+  }
+
+  private acked(ids: string[]): void {
+    this.stats.acked += ids.length;
+    for (const id of ids) {
+      const w = this.ackWaiters.get(id);
+      if (w) {
+        this.ackWaiters.delete(id);
+        w();
+      }
+    }
+  }
+
+  /** A keep-alive HTTPS pool for this agent's polls whose sockets are counted below TLS. */
+  pollDispatcher(ca: string, localAddress?: string): Dispatcher {
+    const sockets = this.pollSockets;
+    const closed = this.closedBytes;
+    return new Agent({
+      connections: 1,
+      connect: (opts, callback) => {
+        const raw = netConnect({
+          host: opts.hostname,
+          port: Number(opts.port || 443),
+          ...(localAddress ? { localAddress } : {}),
+        });
+        sockets.add(raw);
+        raw.once('close', () => {
+          closed.read += raw.bytesRead;
+          closed.written += raw.bytesWritten;
+          sockets.delete(raw);
+        });
+        const tls = tlsConnect({ socket: raw, ca, host: opts.hostname, servername: '' });
+        tls.once('secureConnect', () => callback(null, tls));
+        tls.once('error', (e) => callback(e, null));
+      },
+    });
+  }
+
+  /**
+   * One signed poll round trip, as the real agent's poller does: queued answers, facts and status
+   * out (signed over time, nonce, body hash and the server certificate fingerprint); acks and
+   * commands back. Commands are verified and answered into the next poll.
+   */
+  async poll(serverUrl: string, leafFingerprint: string, dispatcher: Dispatcher): Promise<void> {
+    this.mode = 'poll';
+    const items = this.pending.splice(0, 500);
+    const raw = Buffer.from(
+      JSON.stringify({
+        items,
+        facts: this.facts(),
+        status: { mode: 'poll', version: '0.1.0-sim', outbox_depth: items.length, outbox_evicted: 0 },
+      }),
+    );
+    const time = Date.now();
+    const nonce = randomBytes(16).toString('hex');
+    const sig = sign(
+      null,
+      pollProofBytes(this.id, time, nonce, createHash('sha256').update(raw).digest('hex'), leafFingerprint),
+      this.key,
+    ).toString('base64');
+    try {
+      const res = await request(`${serverUrl}${AGENT_PATHS.poll}`, {
+        method: 'POST',
+        dispatcher,
+        headers: {
+          'content-type': 'application/json',
+          [POLL_HEADERS.agent]: this.id,
+          [POLL_HEADERS.time]: String(time),
+          [POLL_HEADERS.nonce]: nonce,
+          [POLL_HEADERS.signature]: sig,
+        },
+        body: raw,
+      });
+      const answer = (await res.body.json()) as PollResponseT;
+      if (res.statusCode !== 200)
+        throw new Error(`poll answered ${res.statusCode}: ${JSON.stringify(answer)}`);
+      this.stats.polls += 1;
+      this.acked(answer.acks);
+      for (const env of answer.commands) this.onCommand(env);
+    } catch (error) {
+      this.stats.pollFailures += 1;
+      this.pending.unshift(...items);
+      throw error;
+    }
   }
 
   private onCommand(env: unknown): void {
@@ -169,38 +417,34 @@ export class SimAgent {
           truncated: false,
           duration_ms: this.behaviour.queryDelayMs,
         };
-        this.ws?.send(
-          JSON.stringify({
-            t: 'outbox.deliver',
-            items: [{ id: msgId('q'), kind: 'query.result', at: Date.now(), body }],
-          }),
-        );
+        this.sendItem({ id: msgId('q'), kind: 'query.result', at: Date.now(), body });
         this.stats.answered += 1;
         this.onAnswer(this, campaign);
       };
       if (this.behaviour.queryDelayMs > 0) setTimeout(answer, this.behaviour.queryDelayMs);
       else answer();
     } else if (v.command.kind === 'agent.ping') {
-      this.ws?.send(
-        JSON.stringify({
-          t: 'outbox.deliver',
-          items: [
-            {
-              id: msgId('p'),
-              kind: 'command.result',
-              at: Date.now(),
-              body: { command_id: v.command.id, kind: 'agent.ping', ok: true, result: {} },
-            },
-          ],
-        }),
-      );
+      this.sendItem({
+        id: msgId('p'),
+        kind: 'command.result',
+        at: Date.now(),
+        body: { command_id: v.command.id, kind: 'agent.ping', ok: true, result: {} },
+      });
       this.stats.answered += 1;
       this.onAnswer(this, campaign);
     }
   }
 
+  /** Live: send now; poll: keep for the next poll. */
+  private sendItem(item: { id: string; kind: string; at: number; body: unknown }): void {
+    if (this.mode === 'poll') this.pending.push(item);
+    else this.ws?.send(JSON.stringify({ t: 'outbox.deliver', items: [item] }));
+  }
+
   /** Say goodbye and close. */
   close(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
       this.ws.send(JSON.stringify({ t: 'agent.goodbye', reason: 'stop' }));
       this.ws.close(1000);

@@ -1,0 +1,114 @@
+/**
+ * A real Vigil server for benchmarks that keeps its state: keys, certificates and the store live
+ * in a data directory the parent chooses, so stopping and starting this child again (same
+ * directory, same port) is a server restart that keeps every enrollment. Built through the real
+ * path (`resolveServerConfig` + `buildApp`), with the store opened from a URL: SQLite in the data
+ * directory (default) or PostgreSQL in a schema of its own.
+ *
+ * Settings (environment): BENCH_DATA_DIR (required), BENCH_DB (sqlite:PATH or postgres://…),
+ * BENCH_PG_SCHEMA (PostgreSQL schema, created if missing), BENCH_LISTEN (default 127.0.0.1:0),
+ * BENCH_HEARTBEAT and BENCH_POLL (seconds), BENCH_TOKEN_TAGS (comma-separated: one enrollment
+ * token per tag, default "sim"), BENCH_LOG_LEVEL (default silent).
+ *
+ * Prints one JSON line (url, CA, signing key, admin API token, enrollment tokens by tag, whether
+ * this was the first start), then runs until stdin closes.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApp } from '../../packages/server/src/app.js';
+import { resolveServerConfig } from '../../packages/server/src/config.js';
+import { openStore } from '../../packages/server/src/store/db.js';
+
+/** What the child prints (and keeps in the data directory for the next start). */
+export interface DataServerInfo {
+  url: string;
+  caPem: string;
+  signingPublicKey: string;
+  adminToken: string;
+  /** Enrollment token per tag. */
+  tokens: Record<string, string>;
+  /** The token of the first tag (what SimFleet calls enrollmentToken). */
+  enrollmentToken: string;
+  firstStart: boolean;
+  pid: number;
+}
+
+const dataDir = process.env.BENCH_DATA_DIR;
+if (!dataDir) throw new Error('BENCH_DATA_DIR must name the data directory');
+const config = resolveServerConfig({
+  flags: {
+    data: dataDir,
+    listen: process.env.BENCH_LISTEN ?? '127.0.0.1:0',
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    heartbeat: process.env.BENCH_HEARTBEAT ?? '30',
+    pollInterval: process.env.BENCH_POLL ?? '15',
+    ...(process.env.BENCH_DB ? { db: process.env.BENCH_DB } : {}),
+  },
+  env: {},
+});
+const store = await openStore({
+  url: config.db,
+  ...(process.env.BENCH_PG_SCHEMA ? { pgSchema: process.env.BENCH_PG_SCHEMA } : {}),
+  ...(config.db.startsWith('postgres') ? { poolSize: 10 } : {}),
+});
+const vigil = await buildApp({ config, store });
+await vigil.app.listen({ host: config.host, port: config.port });
+const address = vigil.app.server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
+const url = `https://127.0.0.1:${port}`;
+
+const infoFile = join(dataDir, 'bench-info.json');
+let saved: Pick<DataServerInfo, 'adminToken' | 'tokens'>;
+const firstStart = !existsSync(infoFile);
+if (firstStart) {
+  await vigil.services.auth.setup(
+    { principal: null, ip: null },
+    { email: 'bench@example.test', password: 'a benchmark admin password' },
+  );
+  const admin = await vigil.services.repos.users.byEmail('bench@example.test');
+  if (!admin) throw new Error('the benchmark admin was not created');
+  const principal = {
+    kind: 'session' as const,
+    userId: admin.id,
+    accountId: admin.account_id,
+    role: 'admin' as const,
+    email: admin.email,
+  };
+  const adminToken = (
+    await vigil.services.auth.createApiToken({ principal, ip: null }, { name: 'bench-admin', role: 'admin' })
+  ).secret;
+  const tokens: Record<string, string> = {};
+  for (const tag of (process.env.BENCH_TOKEN_TAGS ?? 'sim').split(',').filter(Boolean)) {
+    const res = await vigil.app.inject({
+      method: 'POST',
+      url: '/api/v1/enrollment-tokens',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ tags: [tag] }),
+    });
+    if (res.statusCode !== 201) throw new Error(`enrollment token for ${tag}: ${res.body}`);
+    tokens[tag] = (JSON.parse(res.body) as { token: string }).token;
+  }
+  saved = { adminToken, tokens };
+  writeFileSync(infoFile, JSON.stringify(saved), { mode: 0o600 });
+} else {
+  saved = JSON.parse(readFileSync(infoFile, 'utf8')) as typeof saved;
+}
+
+const info: DataServerInfo = {
+  url,
+  caPem: vigil.services.keys.ca.certPem,
+  signingPublicKey: vigil.services.keys.signingPublicKey,
+  adminToken: saved.adminToken,
+  tokens: saved.tokens,
+  enrollmentToken: Object.values(saved.tokens)[0] ?? '',
+  firstStart,
+  pid: process.pid,
+};
+process.stdout.write(`${JSON.stringify(info)}\n`);
+process.stdin.resume();
+process.stdin.on('end', () => {
+  void vigil
+    .close()
+    .then(() => store.close())
+    .then(() => process.exit(0));
+});
