@@ -95,9 +95,9 @@ describe.skipIf(process.platform !== 'linux')('monitor service', () => {
       severity: 'high',
       key: join(state, 'agent.key'),
     });
-    expect((a?.context.file as { change: string }).change).toBe('modified');
+    expect((a!.context.file as { change: string }).change).toBe('modified');
     // The key's content is a secret: the alert has its hashes, never a diff.
-    expect((a?.context.file as { diff?: string }).diff).toBeUndefined();
+    expect((a!.context.file as { diff?: string }).diff).toBeUndefined();
     expect(JSON.stringify(a)).not.toContain('BBBB');
   });
 });

@@ -132,7 +132,13 @@ describe('file monitor', () => {
     await waitFor('two events', () => events.length >= 2);
     await monitor.idle();
     const ls = events.find((e) => e.fields.path === '/usr/bin/ls');
-    expect(ls?.fields).toMatchObject({ category: 'binaries', kind: 'created', dir: '/usr/bin' });
+    // It existed at start (known by name, not read): a modification whose old hash is unknown.
+    expect(ls?.fields).toMatchObject({
+      category: 'binaries',
+      kind: 'modified',
+      dir: '/usr/bin',
+      old_sha256: null,
+    });
     expect((ls!.context.file as { diff?: string }).diff).toBeUndefined();
     expect((ls!.context.file as { new_sha256: string }).new_sha256).toMatch(/^[0-9a-f]{64}$/);
     const keys = events.find((e) => e.fields.category === 'authorized_keys');
@@ -169,5 +175,20 @@ describe('file monitor', () => {
     expect((key!.context.file as { diff?: string }).diff).toBeUndefined();
     expect((key!.context.file as { new_sha256: string }).new_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(events)).not.toContain('BBBB');
+  });
+
+  it('reports a binary removed that existed at start, and files of a new subdirectory', async () => {
+    rmSync(join(root, 'usr/bin/ls'));
+    mkdirSync(join(root, 'etc/ssh/sshd_config.d'));
+    writeFileSync(join(root, 'etc/ssh/sshd_config.d/backdoor.conf'), 'PermitRootLogin yes\n');
+    await waitFor('two events', () => events.length >= 2);
+    await new Promise((r) => setTimeout(r, 200));
+    await monitor.idle();
+    expect(events.map((e) => `${e.fields.path} ${e.fields.kind}`).sort()).toEqual([
+      '/etc/ssh/sshd_config.d/backdoor.conf created',
+      '/usr/bin/ls deleted',
+    ]);
+    const conf = events.find((e) => e.fields.path === '/etc/ssh/sshd_config.d/backdoor.conf');
+    expect((conf!.context.file as { diff: string }).diff).toContain('+PermitRootLogin yes');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The file monitor: inotify (through chokidar 4, no polling) on the watch list under an injectable
- * root. Each change becomes an event with the path, the kind of change, old and new SHA-256,
+ * The file monitor: inotify (fs.watch on directories, no polling) on the watch list under an
+ * injectable root. Each change becomes an event with the path, the kind of change, old and new SHA-256,
  * owner, mode, size and, for small text files, a unified diff against the last content seen.
  * Touches that change nothing are not reported. Work per event is bounded by the shared budget:
  * over budget, events are sampled, large files are not hashed and diffs are skipped.
@@ -8,13 +8,13 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { posix, relative } from 'node:path';
 import type { MonitorNameT } from '@vigil/protocol';
-import { type FSWatcher, watch } from 'chokidar';
 import { globToRegExp } from '../../actions/linux/process.js';
 import { readPasswd } from '../../tables/collectors/passwd.js';
 import { resolveIn } from '../../tables/fs-helpers.js';
 import type { MonitorBudget } from '../budget.js';
 import { collectorContext } from '../collector-context.js';
 import type { EventSink, Monitor } from '../types.js';
+import { DirWatcher } from './dir-watcher.js';
 import { contentPolicy, maskHashes } from './secrets.js';
 import { type FileSnapshot, octalMode, readSnapshot } from './snapshot.js';
 import { unifiedDiff } from './unified-diff.js';
@@ -24,8 +24,8 @@ import { DEFAULT_IGNORE, entryFor, type WatchEntry } from './watch-list.js';
 const MAX_BASELINE_FILES = 5000;
 /** Text kept for diffs, in all (bytes). */
 const MAX_CONTENT_BYTES = 8 * 1024 * 1024;
-/** How long start() waits for the watchers' initial scan. */
-const READY_TIMEOUT_MS = 30_000;
+/** Paths remembered as existing in binary directories (whose files are not read at start). */
+const MAX_KNOWN = 100_000;
 
 /** Options of the file monitor. */
 export interface FileMonitorOptions {
@@ -44,7 +44,11 @@ type ChangeKind = 'created' | 'modified' | 'deleted' | 'attributes';
 /** Watches files and reports changes. */
 export class FileMonitor implements Monitor {
   readonly name: MonitorNameT = 'files';
-  private watchers: FSWatcher[] = [];
+  private watcher: DirWatcher | undefined;
+  /** Files of binary directories seen to exist (their deletion is reported without a snapshot). */
+  private readonly known = new Set<string>();
+  /** Paths with a check queued and not started yet: a burst of events on one file is one check. */
+  private readonly queued = new Set<string>();
   private readonly snapshots = new Map<string, FileSnapshot>();
   private contentBytes = 0;
   private readonly chains = new Map<string, Promise<void>>();
@@ -153,7 +157,16 @@ export class FileMonitor implements Monitor {
         baseline.push({ physical, entry });
       } else {
         add(physical, entry.depth ?? 0);
-        if (entry.category !== 'binaries') {
+        if (entry.category === 'binaries') {
+          try {
+            for (const name of readdirSync(physical)) {
+              if (this.known.size >= MAX_KNOWN) break;
+              this.known.add(this.logical(posix.join(physical, name)));
+            }
+          } catch {
+            // no such directory here
+          }
+        } else {
           const files: string[] = [];
           this.listFiles(physical, entry.depth ?? 0, files);
           for (const f of files) baseline.push({ physical: f, entry });
@@ -164,37 +177,19 @@ export class FileMonitor implements Monitor {
       const s = await this.snapshot(physical, this.logical(physical), entry);
       if (s) this.remember(this.logical(physical), s);
     }
-    const ready: Array<Promise<void>> = [];
-    for (const [depth, dirs] of byDepth) {
-      const w = watch([...dirs], {
-        ignoreInitial: true,
-        followSymlinks: false,
-        depth,
-        persistent: false,
-        atomic: true,
-      });
-      w.on('add', (p) => this.enqueue(p, 'add'));
-      w.on('change', (p) => this.enqueue(p, 'change'));
-      w.on('unlink', (p) => this.enqueue(p, 'unlink'));
-      w.on('error', (err) => this.options.log.warn({ err: String(err) }, 'file watcher error'));
-      ready.push(new Promise((resolve) => w.once('ready', () => resolve())));
-      this.watchers.push(w);
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(ready),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, READY_TIMEOUT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    const watcher = new DirWatcher(
+      (p) => this.enqueue(p),
+      (dir, err) => this.options.log.warn({ err: String(err), dir }, 'cannot watch a directory'),
+    );
+    for (const [depth, dirs] of byDepth) for (const dir of dirs) watcher.add(dir, depth);
+    this.watcher = watcher;
   }
 
   /** Stop watching. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.watchers.map((w) => w.close()));
-    this.watchers = [];
+    this.watcher?.close();
+    this.watcher = undefined;
     await this.idle();
   }
 
@@ -203,15 +198,19 @@ export class FileMonitor implements Monitor {
     while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
   }
 
-  /** Events of one path are handled in order; different paths in parallel. */
-  private enqueue(physical: string, what: 'add' | 'change' | 'unlink'): void {
+  /** Events of one path are handled in order, a burst of them as one check; different paths in parallel. */
+  private enqueue(physical: string): void {
     const path = this.logical(physical);
     const entry = entryFor(this.options.entries, path);
-    if (!entry || this.ignored(path) || this.stopped) return;
+    if (!entry || this.ignored(path) || this.stopped || this.queued.has(path)) return;
     if (!this.options.budget.admit()) return;
+    this.queued.add(path);
     const prior = this.chains.get(path) ?? Promise.resolve();
     const next = prior
-      .then(() => this.handle(physical, path, entry, what))
+      .then(() => {
+        this.queued.delete(path);
+        return this.handle(physical, path, entry);
+      })
       .catch((err: unknown) => this.options.log.warn({ err: String(err), path }, 'file event failed'))
       .finally(() => {
         if (this.chains.get(path) === next) this.chains.delete(path);
@@ -219,21 +218,19 @@ export class FileMonitor implements Monitor {
     this.chains.set(path, next);
   }
 
-  private async handle(
-    physical: string,
-    path: string,
-    entry: WatchEntry,
-    what: 'add' | 'change' | 'unlink',
-  ): Promise<void> {
+  private async handle(physical: string, path: string, entry: WatchEntry): Promise<void> {
     const budget = this.options.budget;
     const prev = this.snapshots.get(path);
-    const now = what === 'unlink' ? null : await this.snapshot(physical, path, entry);
+    const now = await this.snapshot(physical, path, entry);
     if (now && now.sha256 === null && budget.shedding) budget.note('hashes_skipped');
     let kind: ChangeKind;
     if (!now) {
-      if (!prev && what !== 'unlink') return;
+      // Gone: a deletion if it was there (a snapshot, or a known binary); else a passing temp file or a directory.
+      if (!prev && !this.known.has(path)) return;
       kind = 'deleted';
-    } else if (!prev) kind = 'created';
+      this.known.delete(path);
+    } else if (!prev && !(entry.category === 'binaries' && this.known.has(path))) kind = 'created';
+    else if (!prev) kind = 'modified';
     else if (now.sha256 !== null && now.sha256 === prev.sha256 && now.size === prev.size) {
       if (now.mode === prev.mode && now.uid === prev.uid && now.gid === prev.gid) {
         this.remember(path, now);
@@ -248,6 +245,8 @@ export class FileMonitor implements Monitor {
     } else if (kind === 'deleted' && prev?.content !== undefined && budget.diffLimitBytes() >= prev.size) {
       diff = unifiedDiff(path, prev.content, '');
     }
+    // Binaries are not read at start: remember the ones seen since (hashes only, no content).
+    if (entry.category === 'binaries' && now && this.known.size < MAX_KNOWN) this.known.add(path);
     this.remember(path, now);
     if (entry.category === 'accounts' && posix.basename(path) === 'passwd') this.refreshOwners();
     const st = now ?? prev;

@@ -1,0 +1,92 @@
+/**
+ * inotify on directories through fs.watch: one watch per directory (not per file, as chokidar
+ * keeps), down to a depth, each event naming the entry that changed. New subdirectories within the
+ * depth are watched as they appear, and the files already in them are reported; a directory that
+ * goes away loses its watch. Bounded: at most MAX_DIRS directories.
+ */
+import { type FSWatcher, lstatSync, readdirSync, watch } from 'node:fs';
+import { join } from 'node:path';
+
+/** Directories watched at most (each costs one inotify watch). */
+export const MAX_DIRS = 4096;
+
+/** Watches directory trees and reports the paths of entries that changed. */
+export class DirWatcher {
+  private readonly watchers = new Map<string, { watcher: FSWatcher; depth: number }>();
+  /** Directories not watched because MAX_DIRS was reached. */
+  skipped = 0;
+
+  constructor(
+    private readonly onPath: (path: string) => void,
+    private readonly onError: (dir: string, error: unknown) => void,
+  ) {}
+
+  /** Watch `dir` and its subdirectories down to `depth` levels (0: its own entries only). */
+  add(dir: string, depth: number, reportExisting = false): void {
+    const known = this.watchers.get(dir);
+    if (known && known.depth >= depth) return;
+    known?.watcher.close();
+    if (!known && this.watchers.size >= MAX_DIRS) {
+      this.skipped += 1;
+      return;
+    }
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dir, { persistent: false }, (_event, name) => {
+        if (name === null) return;
+        const path = join(dir, name.toString());
+        this.onPath(path);
+        if (depth > 0) this.maybeDirectory(path, depth - 1);
+      });
+    } catch (error) {
+      this.onError(dir, error);
+      return;
+    }
+    watcher.on('error', (error) => {
+      this.remove(dir);
+      this.onError(dir, error);
+    });
+    this.watchers.set(dir, { watcher, depth });
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      if (reportExisting) this.onPath(path);
+      if (depth > 0) this.maybeDirectory(path, depth - 1, reportExisting);
+    }
+  }
+
+  /** A path that may be a new subdirectory (watch it and report what is already in it) or a removed one. */
+  private maybeDirectory(path: string, depth: number, reportExisting = true): void {
+    try {
+      const st = lstatSync(path);
+      if (st.isDirectory() && !st.isSymbolicLink()) this.add(path, depth, reportExisting);
+    } catch {
+      this.remove(path);
+    }
+  }
+
+  private remove(dir: string): void {
+    for (const [d, w] of this.watchers) {
+      if (d === dir || d.startsWith(`${dir}/`)) {
+        w.watcher.close();
+        this.watchers.delete(d);
+      }
+    }
+  }
+
+  /** Directories watched now. */
+  size(): number {
+    return this.watchers.size;
+  }
+
+  /** Stop every watch. */
+  close(): void {
+    for (const w of this.watchers.values()) w.watcher.close();
+    this.watchers.clear();
+  }
+}
