@@ -87,6 +87,10 @@ describe.skipIf(process.platform !== 'linux')('process monitor', () => {
       await new Promise((r) => sock.once('connect', r));
       const shell = start('/bin/bash', ['-c', 'sleep 30; exit 0'], [sock, sock, 'ignore']);
       const fake = start('/bin/bash', ['-c', `exec -a '[kworker/7:7]' ${SLEEP} 30`]);
+      // Like a systemd service: stdin /dev/null, output to a socket — not a socket terminal.
+      const sock2 = connect((server.address() as { port: number }).port, '127.0.0.1');
+      await new Promise((r) => sock2.once('connect', r));
+      const service = start('/bin/bash', ['-c', 'sleep 30; exit 0'], ['ignore', sock2, sock2]);
       await new Promise((r) => setTimeout(r, 300));
       await monitor.scan();
       const byPid = (pid: number | undefined) => events.find((e) => e.fields.pid === pid);
@@ -108,6 +112,7 @@ describe.skipIf(process.platform !== 'linux')('process monitor', () => {
         peer_ip: '127.0.0.1',
       });
       expect(byPid(fake.pid)?.fields.fake_kernel_thread).toBe(true);
+      expect(byPid(service.pid)?.fields).toMatchObject({ name_base: 'bash', stdio_socket: false });
       expect(byPid(m.pid)?.fields.fake_kernel_thread).toBe(false);
 
       const fired = (pid: number | undefined) =>
@@ -125,6 +130,7 @@ describe.skipIf(process.platform !== 'linux')('process monitor', () => {
       ]);
       expect(fired(shell.pid)).toEqual(['Linux.Processes.ReverseShell']);
       expect(fired(fake.pid)).toEqual(['Linux.Processes.FakeKernelThread']);
+      expect(fired(service.pid)).toEqual([]);
       // A second scan with nothing new reports nothing.
       const before = events.length;
       expect(await monitor.scan()).toBe(0);

@@ -157,21 +157,27 @@ export class ProcessMonitor implements Monitor {
     }
   }
 
-  /** Who a process's stdin/stdout socket talks to, when one of them is a socket. */
+  /**
+   * Whether a process's terminal is a socket — its stdin and its stdout or stderr, the shape of a
+   * reverse shell — and who is at the other end. A service started by systemd has stdin on
+   * /dev/null and stdout on the journal's socket: not a socket terminal, and no socket tables read.
+   */
   private stdioPeer(pid: number): { socket: boolean; ip?: string; port?: number } {
     const ctx = collectorContext(this.options.root);
-    const inodes: number[] = [];
-    for (const fd of [0, 1, 2]) {
+    const inode = (fd: number): number | null => {
       const link = readLink(ctx, `/proc/${pid}/fd/${fd}`);
       const m = link ? /^socket:\[(\d+)\]$/.exec(link) : null;
-      if (m) inodes.push(Number(m[1]));
-    }
-    if (inodes.length === 0) return { socket: false };
+      return m ? Number(m[1]) : null;
+    };
+    const stdin = inode(0);
+    if (stdin === null) return { socket: false };
+    const inodes = [stdin, inode(1), inode(2)].filter((i): i is number => i !== null);
+    if (inodes.length < 2) return { socket: false };
     for (const s of readNetSockets(ctx, `/proc/${pid}/net`, { withUnix: false })) {
       if (inodes.includes(s.inode) && s.remotePort !== 0)
         return { socket: true, ip: s.remoteAddress, port: s.remotePort };
     }
-    // A unix socket or an unconnected one: still a socket, no network peer to name.
+    // A unix socket pair or an unconnected socket: still a socket terminal, no network peer to name.
     return { socket: true };
   }
 
