@@ -175,6 +175,37 @@ describe('agent hub', () => {
     await session.closed;
   });
 
+  it('stores a command sent live as delivered at once, and queues it if the session went away while it was stored', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-deliver'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    const hub = s.vigil.hub;
+    const repo = s.vigil.services.repos.agentCommands;
+    const sent = await hub.sendToDevice(agent.accountId, agent.id, 'agent.ping', {});
+    expect(sent.live).toEqual([agent.id]);
+    await session.nextCommand('agent.ping');
+    expect((await repo.get(agent.id, sent.commandId))?.delivered_at).not.toBeNull();
+    // The session disappears while the row is written: the row must stay queued for the next connect.
+    const live = hub.sessions.get(agent.id);
+    if (!live) throw new Error('no live session');
+    const enqueue = repo.enqueue.bind(repo);
+    repo.enqueue = async (rows) => {
+      hub.sessions.delete(agent.id);
+      await enqueue(rows);
+    };
+    try {
+      const missed = await hub.sendToDevice(agent.accountId, agent.id, 'agent.ping', {});
+      expect(missed.queued).toEqual([agent.id]);
+      expect((await repo.pending(agent.id)).map((r) => r.id)).toContain(missed.commandId);
+    } finally {
+      repo.enqueue = enqueue;
+      hub.sessions.set(agent.id, live);
+    }
+    session.ws.close(1000);
+    await session.closed;
+  });
+
   it('revocation closes the live connection within a second and bars the key', async () => {
     const token = await createEnrollmentToken(s);
     const agent = await enrollRawAgent(s, token, testFacts('live-6'));

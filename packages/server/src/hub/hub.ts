@@ -297,22 +297,26 @@ export class AgentHub {
     const live: string[] = [];
     const queued: string[] = [];
     const at = nowIso();
+    // Rows of devices with a live session are written as delivered: marking them afterwards
+    // rewrote each row, and a pushed rule set is ~80 KB (as costly as inserting it).
+    const connected = new Set(deviceIds.filter((id) => this.sessions.get(id)?.accountId === accountId));
+    const envelope = JSON.stringify(env);
     const rows = deviceIds.map((deviceId) => ({
       id: payload.id,
       device_id: deviceId,
       account_id: accountId,
       kind: payload.kind,
       campaign_id: campaignId ?? null,
-      envelope: JSON.stringify(env),
+      envelope,
       created_at: at,
       expires_at: nowIso(new Date(payload.exp)),
-      delivered_at: null,
+      delivered_at: connected.has(deviceId) ? at : null,
       completed_at: null,
       ok: null,
       result: null,
     }));
     await this.services.repos.agentCommands.enqueue(rows);
-    const message = JSON.stringify({ t: 'command', env });
+    const message = `{"t":"command","env":${envelope}}`;
     for (const deviceId of deviceIds) {
       const s = this.sessions.get(deviceId);
       if (s && s.accountId === accountId) {
@@ -320,7 +324,18 @@ export class AgentHub {
         live.push(deviceId);
       } else queued.push(deviceId);
     }
-    await this.services.repos.agentCommands.markDelivered(payload.id, live);
+    // Sessions that came or went while the rows were written: correct just those rows.
+    const cameOnline = live.filter((id) => !connected.has(id));
+    const wentAway = queued.filter((id) => connected.has(id));
+    if (cameOnline.length > 0) await this.services.repos.agentCommands.markDelivered(payload.id, cameOnline);
+    for (let i = 0; i < wentAway.length; i += 500) {
+      await this.services.store.db
+        .updateTable('agent_commands')
+        .set({ delivered_at: null })
+        .where('id', '=', payload.id)
+        .where('device_id', 'in', wentAway.slice(i, i + 500))
+        .execute();
+    }
     return { commandId: payload.id, live, queued };
   }
 
