@@ -19,7 +19,6 @@ import { installAlerting } from './api/alerts/install.js';
 import { apiTokenRoutes } from './api/api-tokens/api-tokens.js';
 import { auditRoutes } from './api/audit/audit.js';
 import { checkRoutes } from './api/checks/checks.js';
-import { installMonitoring, type Monitoring } from './api/responses/install.js';
 import { deviceControlRoutes } from './api/devices/device-control.js';
 import { deviceRoutes } from './api/devices/devices.js';
 import { enrollmentTokenRoutes } from './api/enrollment-tokens/enrollment-tokens.js';
@@ -28,6 +27,7 @@ import { healthRoutes } from './api/health/health.js';
 import { metricsRoutes } from './api/metrics/metrics.js';
 import { liveQueryRoutes } from './api/queries/live-queries.js';
 import { savedQueryRoutes } from './api/queries/saved-queries.js';
+import { installMonitoring, type Monitoring } from './api/responses/install.js';
 import { sessionRoutes } from './api/sessions/sessions.js';
 import { setupRoutes } from './api/setup/setup.js';
 import { registerSoftwareDownloadRoute } from './api/software/agent-download.js';
@@ -99,8 +99,8 @@ export interface VigilApp {
   metrics: MetricsRegistry;
   hub: AgentHub;
   liveQueries: LiveQueryService;
-  /** Response actions: runs, approvals and the rollout engine (started when ready, stopped on close). */
-  actions: ActionService;
+  /** Alert suppressions, notification routes, the delivery worker and the offline-too-long source. */
+  alerting: Alerting;
   /** Host metrics: ingest and queries, live viewers, threshold alerts, the retention task (run by `retention`). */
   hostMetrics: {
     service: MetricsService;
@@ -108,8 +108,8 @@ export interface VigilApp {
     retention: MetricsRetention;
     thresholds: MetricThresholds;
   };
-  /** Alert suppressions, notification routes, the delivery worker and the offline-too-long source. */
-  alerting: Alerting;
+  /** Response actions: runs, approvals and the rollout engine (started when ready, stopped on close). */
+  actions: ActionService;
   /** The retention job of every area (started when the app is ready, stopped when it closes). */
   retention: RetentionService;
   /** Threat monitoring: agents' rule sets, their alert.event ingest, automated response rules. */
@@ -230,10 +230,10 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     { liveDays: config.retentionLiveDays, scheduledDays: config.retentionScheduledDays },
   );
   app.addHook('onReady', async () => hub.start());
-  app.addHook('onReady', async () => actions.start());
   retention.register(hostMetrics.retention);
   retention.register(new AgentClaimsRetention(store, { days: config.ingestClaimDays }));
   app.addHook('preClose', async () => hostMetrics.watch.stop());
+  app.addHook('onReady', async () => actions.start());
   app.addHook('onReady', async () => retention.start());
   app.addHook('preClose', async () => {
     // First: a run in progress ends between two batches, before the store can close under it.
@@ -257,9 +257,9 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     metrics,
     hub,
     liveQueries,
-    actions,
-    hostMetrics,
     alerting,
+    hostMetrics,
+    actions,
     retention,
     monitoring,
     software,
