@@ -53,6 +53,8 @@ export interface SheddingCounts {
   events_dropped: number;
   hashes_skipped: number;
   diffs_skipped: number;
+  /** Directory watches paused for a while because they flooded the monitors. */
+  watches_paused: number;
 }
 
 /** Options of the budget. */
@@ -78,7 +80,12 @@ export class MonitorBudget {
   private sheddingSince: number | null = null;
   private reason = '';
   private last: BudgetSample = { cpuPct: 0, rssBytes: 0 };
-  private counts: SheddingCounts = { events_dropped: 0, hashes_skipped: 0, diffs_skipped: 0 };
+  private counts: SheddingCounts = {
+    events_dropped: 0,
+    hashes_skipped: 0,
+    diffs_skipped: 0,
+    watches_paused: 0,
+  };
   private timer: NodeJS.Timeout | undefined;
   private readonly sample: () => BudgetSample;
   private readonly now: () => number;
@@ -135,7 +142,7 @@ export class MonitorBudget {
 
   private begin(): void {
     this.sheddingSince = this.now();
-    this.counts = { events_dropped: 0, hashes_skipped: 0, diffs_skipped: 0 };
+    this.counts = { events_dropped: 0, hashes_skipped: 0, diffs_skipped: 0, watches_paused: 0 };
     this.options.log?.warn({ reason: this.reason }, 'monitors over budget: shedding load');
     this.emit(`Agent monitors shedding load: ${this.reason}`, 'started');
   }
@@ -170,6 +177,7 @@ export class MonitorBudget {
           `repeats flushed every ${SHEDDING.flushMs / 1000} s instead of ${NORMAL.flushMs / 1000} s`,
           `no hashes of files over ${SHEDDING.hashBytes} bytes, no diffs`,
           `scans ${SHEDDING.scanFactor} times less often`,
+          `a directory sending more than ${this.limits.sheddingEventsPerSecond} events a second is not watched for 30 s, then re-checked`,
         ],
       },
     });
@@ -195,7 +203,7 @@ export class MonitorBudget {
   }
 
   /** Record something skipped to save work. */
-  note(what: 'hashes_skipped' | 'diffs_skipped'): void {
+  note(what: 'hashes_skipped' | 'diffs_skipped' | 'watches_paused'): void {
     this.counts[what] += 1;
   }
 

@@ -2,13 +2,25 @@
  * inotify on directories through fs.watch: one watch per directory (not per file, as chokidar
  * keeps), down to a depth, each event naming the entry that changed. New subdirectories within the
  * depth are watched as they appear, and the files already in them are reported; a directory that
- * goes away loses its watch. Bounded: at most MAX_DIRS directories.
+ * goes away loses its watch. Bounded: at most MAX_DIRS directories. While the monitors shed
+ * load, a directory flooding them with events has its watch paused for PAUSE_MS and is then
+ * watched again with its entries re-checked: the kernel stops waking the agent for each change.
  */
 import { type FSWatcher, lstatSync, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
 
 /** Directories watched at most (each costs one inotify watch). */
 export const MAX_DIRS = 4096;
+/** How long a flooding directory's watch is paused while shedding load. */
+export const PAUSE_MS = 30_000;
+
+/** Options of a directory watcher. */
+export interface DirWatcherOptions {
+  /** Events per second above which a directory's watch is paused (null: never, e.g. within budget). */
+  pauseAbove?: () => number | null;
+  /** Told when a directory's watch is paused. */
+  onPause?: (dir: string) => void;
+}
 
 /** Watches directory trees and reports the paths of entries that changed. */
 export class DirWatcher {
@@ -16,10 +28,40 @@ export class DirWatcher {
   /** Directories not watched because MAX_DIRS was reached. */
   skipped = 0;
 
+  private readonly rates = new Map<string, { second: number; n: number }>();
+  private readonly paused = new Map<string, NodeJS.Timeout>();
+
   constructor(
     private readonly onPath: (path: string) => void,
     private readonly onError: (dir: string, error: unknown) => void,
+    private readonly options: DirWatcherOptions = {},
   ) {}
+
+  /** Count an event of `dir`; pause its watch when it floods while shedding. Returns false when paused. */
+  private count(dir: string, depth: number): boolean {
+    const limit = this.options.pauseAbove?.() ?? null;
+    if (limit === null) return true;
+    const second = Math.floor(Date.now() / 1000);
+    const r = this.rates.get(dir);
+    if (!r || r.second !== second) {
+      this.rates.set(dir, { second, n: 1 });
+      return true;
+    }
+    r.n += 1;
+    if (r.n <= limit) return true;
+    const w = this.watchers.get(dir);
+    w?.watcher.close();
+    this.watchers.delete(dir);
+    this.rates.delete(dir);
+    this.options.onPause?.(dir);
+    const timer = setTimeout(() => {
+      this.paused.delete(dir);
+      this.add(dir, depth, true);
+    }, PAUSE_MS);
+    timer.unref();
+    this.paused.set(dir, timer);
+    return false;
+  }
 
   /** Watch `dir` and its subdirectories down to `depth` levels (0: its own entries only). */
   add(dir: string, depth: number, reportExisting = false): void {
@@ -33,7 +75,7 @@ export class DirWatcher {
     let watcher: FSWatcher;
     try {
       watcher = watch(dir, { persistent: false }, (_event, name) => {
-        if (name === null) return;
+        if (name === null || !this.count(dir, depth)) return;
         const path = join(dir, name.toString());
         this.onPath(path);
         if (depth > 0) this.maybeDirectory(path, depth - 1);
@@ -84,9 +126,16 @@ export class DirWatcher {
     return this.watchers.size;
   }
 
+  /** Directories whose watch is paused now. */
+  pausedCount(): number {
+    return this.paused.size;
+  }
+
   /** Stop every watch. */
   close(): void {
     for (const w of this.watchers.values()) w.watcher.close();
     this.watchers.clear();
+    for (const t of this.paused.values()) clearTimeout(t);
+    this.paused.clear();
   }
 }

@@ -24,6 +24,8 @@ import { DEFAULT_IGNORE, entryFor, type WatchEntry } from './watch-list.js';
 const MAX_BASELINE_FILES = 5000;
 /** Text kept for diffs, in all (bytes). */
 const MAX_CONTENT_BYTES = 8 * 1024 * 1024;
+/** Paths whose coverage (entry or none) is cached for the event hot path. */
+const MAX_COVERED = 50_000;
 /** Paths remembered as existing in binary directories (whose files are not read at start). */
 const MAX_KNOWN = 100_000;
 
@@ -49,6 +51,7 @@ export class FileMonitor implements Monitor {
   private readonly known = new Set<string>();
   /** Paths with a check queued and not started yet: a burst of events on one file is one check. */
   private readonly queued = new Set<string>();
+  private readonly covered = new Map<string, WatchEntry | null>();
   private readonly snapshots = new Map<string, FileSnapshot>();
   private contentBytes = 0;
   private readonly chains = new Map<string, Promise<void>>();
@@ -66,7 +69,21 @@ export class FileMonitor implements Monitor {
   /** The logical path of a physical one (the inverse of resolveIn). */
   private logical(physical: string): string {
     if (this.options.root === '/') return physical;
+    const root = this.options.root.replace(/\/+$/, '');
+    // Events come from directories under the root: a prefix cut, not path.relative, on the hot path.
+    if (physical.startsWith(`${root}/`)) return physical.slice(root.length);
     return `/${relative(this.options.root, physical).split('\\').join('/')}`;
+  }
+
+  /** The entry covering a path, or null when it is not reported (not watched, or ignored); cached. */
+  private coverage(path: string): WatchEntry | null {
+    const cached = this.covered.get(path);
+    if (cached !== undefined) return cached;
+    const entry = entryFor(this.options.entries, path);
+    const result = entry && !this.ignored(path) ? entry : null;
+    if (this.covered.size >= MAX_COVERED) this.covered.clear();
+    this.covered.set(path, result);
+    return result;
   }
 
   private ignored(path: string): boolean {
@@ -177,9 +194,14 @@ export class FileMonitor implements Monitor {
       const s = await this.snapshot(physical, this.logical(physical), entry);
       if (s) this.remember(this.logical(physical), s);
     }
+    const budget = this.options.budget;
     const watcher = new DirWatcher(
       (p) => this.enqueue(p),
       (dir, err) => this.options.log.warn({ err: String(err), dir }, 'cannot watch a directory'),
+      {
+        pauseAbove: () => (budget.shedding ? budget.limits.sheddingEventsPerSecond : null),
+        onPause: () => budget.note('watches_paused'),
+      },
     );
     for (const [depth, dirs] of byDepth) for (const dir of dirs) watcher.add(dir, depth);
     this.watcher = watcher;
@@ -200,10 +222,12 @@ export class FileMonitor implements Monitor {
 
   /** Events of one path are handled in order, a burst of them as one check; different paths in parallel. */
   private enqueue(physical: string): void {
+    if (this.stopped) return;
     const path = this.logical(physical);
-    const entry = entryFor(this.options.entries, path);
-    if (!entry || this.ignored(path) || this.stopped || this.queued.has(path)) return;
-    if (!this.options.budget.admit()) return;
+    // A check already queued for this path will see this change too: the cheapest test first.
+    if (this.queued.has(path)) return;
+    const entry = this.coverage(path);
+    if (!entry || !this.options.budget.admit()) return;
     this.queued.add(path);
     const prior = this.chains.get(path) ?? Promise.resolve();
     const next = prior
