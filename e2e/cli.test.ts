@@ -405,7 +405,7 @@ describe('vigil login, devices, groups, api-token and audit', () => {
       const limit = await cli(['devices', 'list', '--limit', 'lots']);
       expect(limit.code).toBe(1);
       expect(limit.stderr).toMatch(/^error E_VALIDATION: --limit must be a whole number/);
-    });
+    }, 120_000); // several CLI processes in a row: slow on a loaded machine
   });
 
   describe('groups', () => {
@@ -479,7 +479,7 @@ describe('vigil login, devices, groups, api-token and audit', () => {
       const gone = await cli(['groups', 'show', 'production']);
       expect(gone.code).toBe(1);
       expect(gone.stderr).toMatch(/^error E_GROUP_NOT_FOUND: /);
-    });
+    }, 120_000); // several CLI processes in a row: slow on a loaded machine
   });
 
   describe('api tokens and roles', () => {
