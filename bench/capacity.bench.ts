@@ -12,13 +12,22 @@
  * labelled as such: this machine's open-file limit (one descriptor per connection, per process)
  * decides the largest N that can run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BareFleet } from './baseline/bare-clients.js';
 import { type BenchChild, readProcMemory, readProcStat, startBenchChild } from './sim/child.js';
 import { SimFleet } from './sim/fleet.js';
-import { fdLimit, loadAverage, machineLine, mib, ProcSampler, raiseFdLimit, sleep } from './sim/run-info.js';
+import {
+  fdLimit,
+  loadAverage,
+  machineLine,
+  mib,
+  ProcSampler,
+  raiseFdLimit,
+  sleep,
+  waitQuiet,
+} from './sim/run-info.js';
 import type { DataServerInfo } from './sim/vigil-data-server-child.js';
 
 const SOURCE_ADDRESSES = 8;
@@ -32,6 +41,8 @@ interface SideResult {
   connectS: number;
   enrollS?: number;
   settleS: number;
+  /** Server CPU seconds from the first connect until it went quiet after the last. */
+  connectCpuS: number;
   emptyRss: number;
   rss: number;
   rssAnon: number;
@@ -39,17 +50,8 @@ interface SideResult {
   cpuPct: number;
   idleS: number;
   load: string;
-}
-
-/** Wait until the server's CPU over 2 s falls below 10 % of a core (the after-connect work is done), at most `maxS`. */
-async function settle(pid: number, maxS: number): Promise<number> {
-  const t0 = performance.now();
-  while ((performance.now() - t0) / 1000 < maxS) {
-    const a = readProcStat(pid).cpu;
-    await sleep(2000);
-    if (((readProcStat(pid).cpu - a) / 2) * 100 < 10) break;
-  }
-  return (performance.now() - t0) / 1000;
+  /** The server's own view (Vigil only): V8 heap committed and used, external memory. */
+  heap?: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 /** Give the child the descriptors N connections need; fail with the reason if the machine refuses. */
@@ -65,9 +67,18 @@ function ensureDescriptors(child: BenchChild<unknown>, n: number, what: string):
 async function measureIdle(
   child: BenchChild<unknown>,
   idleS: number,
-): Promise<{ cpuPct: number; rss: number; rssAnon: number; rssFile: number; settleS: number; load: string }> {
+): Promise<{
+  cpuPct: number;
+  rss: number;
+  rssAnon: number;
+  rssFile: number;
+  settleS: number;
+  quietCpu: number;
+  load: string;
+}> {
   const pid = child.process.pid as number;
-  const settleS = await settle(pid, 90);
+  const settleS = await waitQuiet(pid, 90);
+  const quietCpu = readProcStat(pid).cpu;
   const load = loadAverage();
   const sampler = new ProcSampler(pid);
   await sleep(idleS * 1000);
@@ -79,6 +90,7 @@ async function measureIdle(
     rssAnon: m.rssAnon,
     rssFile: m.rssFile,
     settleS,
+    quietCpu,
     load: `${load} → ${loadAverage()}`,
   };
 }
@@ -96,13 +108,14 @@ async function baseline(n: number, idleS: number): Promise<SideResult> {
     ensureDescriptors(child, n, 'the baseline server');
     await sleep(1000);
     const emptyRss = readProcMemory(child.process.pid as number).vmRss;
+    const cpu0 = readProcStat(child.process.pid as number).cpu;
     const t0 = performance.now();
     await fleet.connectAll(64);
     const connectS = (performance.now() - t0) / 1000;
     if (fleet.online() !== n) throw new Error(`baseline: only ${fleet.online()} of ${n} connected`);
     const idle = await measureIdle(child, idleS);
     if (fleet.online() !== n) throw new Error(`baseline: ${n - fleet.online()} clients dropped while idle`);
-    return { label: 'bare ws+TLS', n, connectS, emptyRss, idleS, ...idle };
+    return { label: 'bare ws+TLS', n, connectS, connectCpuS: idle.quietCpu - cpu0, emptyRss, idleS, ...idle };
   } finally {
     fleet.close();
     await child.stop();
@@ -130,6 +143,7 @@ async function vigil(n: number, idleS: number): Promise<SideResult> {
     let t0 = performance.now();
     await fleet.enrollAll();
     const enrollS = (performance.now() - t0) / 1000;
+    const cpu0 = readProcStat(child.process.pid as number).cpu;
     t0 = performance.now();
     await fleet.connectAll();
     const connectS = (performance.now() - t0) / 1000;
@@ -139,7 +153,20 @@ async function vigil(n: number, idleS: number): Promise<SideResult> {
     if (fleet.online() !== n) throw new Error(`Vigil: ${n - fleet.online()} agents dropped while idle`);
     if (fleet.stats.refused > 0)
       throw new Error(`${fleet.stats.refused} commands refused by simulated agents`);
-    return { label: 'Vigil', n, connectS, enrollS, emptyRss, idleS, ...idle };
+    child.process.kill('SIGUSR2');
+    await sleep(1000);
+    const heap = JSON.parse(readFileSync(join(dataDir, 'memory.json'), 'utf8')) as SideResult['heap'];
+    return {
+      label: 'Vigil',
+      n,
+      connectS,
+      connectCpuS: idle.quietCpu - cpu0,
+      enrollS,
+      emptyRss,
+      idleS,
+      ...idle,
+      ...(heap ? { heap } : {}),
+    };
   } finally {
     await fleet.close();
     await child.stop();
@@ -178,13 +205,14 @@ export async function main(args: string[]): Promise<void> {
   results.push(await vigil(n, idleS));
   const [b, v] = results as [SideResult, SideResult];
   console.log(
-    '\n| server | N | connect all | RSS total (anon / file) | RSS per connection | CPU idle (% of one core) | load (1/5/15) |',
+    '\n| server | N | connect all | server CPU per connect | RSS total (anon / file) | RSS per connection | CPU idle (% of one core) | load (1/5/15) |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const per = (r.rss - r.emptyRss) / r.n;
     console.log(
       `| ${r.label} | ${r.n} | ${r.connectS.toFixed(1)} s${r.enrollS !== undefined ? ` (+ enroll ${r.enrollS.toFixed(1)} s)` : ''} | ` +
+        `${((r.connectCpuS / r.n) * 1000).toFixed(2)} ms | ` +
         `${mib(r.rss)} (${mib(r.rssAnon)} / ${mib(r.rssFile)}) | ${(per / 1024).toFixed(1)} KiB | ` +
         `${r.cpuPct.toFixed(2)} % | ${r.load} |`,
     );
@@ -204,6 +232,12 @@ export async function main(args: string[]): Promise<void> {
       `idle CPU ≈ ${cpu100k.toFixed(1)} % of one core (goal ≤ 15 %: ${cpu100k <= 15 ? 'met' : 'NOT met'}); ` +
       `baseline ≈ ${((b.emptyRss + bPer * TARGET) / 2 ** 30).toFixed(2)} GiB, ${(b.cpuPct * scale).toFixed(1)} %.`,
   );
+  if (v.heap)
+    console.log(
+      `Vigil server memory by its own count: V8 heap ${mib(v.heap.heapUsed)} used of ${mib(v.heap.heapTotal)} committed, ` +
+        `external ${mib(v.heap.external)} (array buffers ${mib(v.heap.arrayBuffers)}); the rest of RssAnon ` +
+        `(${mib(v.rssAnon - v.heap.heapTotal - v.heap.external)}) is native: OpenSSL, sockets, SQLite and freed malloc memory not returned to the system.`,
+    );
   console.log(
     `settle before the window: baseline ${b.settleS.toFixed(0)} s, Vigil ${v.settleS.toFixed(0)} s; empty-server RSS: ` +
       `baseline ${mib(b.emptyRss)}, Vigil ${mib(v.emptyRss)}.`,

@@ -65,7 +65,7 @@ class BareClient {
       () => {
         this.timer = undefined;
         if (this.stopped) return;
-        this.connect(p.attemptTimeoutMs).then(
+        this.connect(Math.min(15_000, p.attemptTimeoutMs)).then(
           () => {
             this.stats.reconnects += 1;
           },

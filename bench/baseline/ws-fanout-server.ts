@@ -64,12 +64,18 @@ wss.on('connection', (ws, req) => {
   });
 });
 
+// Heartbeat: each client is pinged once per interval on its own phase (one slot per second),
+// so the pings are spread like an agent fleet's rather than one burst per interval.
 const pingMs = Number(process.env.BASELINE_PING_MS ?? 0);
+const slots = Math.max(1, Math.round(pingMs / 1000));
+let tick = 0;
 const pinger =
   pingMs > 0
     ? setInterval(() => {
-        for (const c of clients) c.ping();
-      }, pingMs)
+        const slot = tick++ % slots;
+        let i = 0;
+        for (const c of clients) if (i++ % slots === slot) c.ping();
+      }, pingMs / slots)
     : undefined;
 
 server.listen(Number(process.env.BASELINE_PORT ?? 0), '127.0.0.1', () => {

@@ -119,6 +119,17 @@ export class ProcSampler {
   }
 }
 
+/** Wait until a process's CPU over 2 s falls below `pct` % of a core (its burst of work is over), at most `maxS`; returns seconds waited. */
+export async function waitQuiet(pid: number, maxS: number, pct = 10): Promise<number> {
+  const t0 = performance.now();
+  while ((performance.now() - t0) / 1000 < maxS) {
+    const a = readProcStat(pid).cpu;
+    await sleep(2000);
+    if (((readProcStat(pid).cpu - a) / 2) * 100 < pct) break;
+  }
+  return (performance.now() - t0) / 1000;
+}
+
 /** Run `fn` over `items` with at most `limit` in flight. */
 export async function pool<T>(
   items: T[],

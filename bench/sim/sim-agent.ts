@@ -46,7 +46,10 @@ export interface ReconnectPolicy {
   capMs: number;
   /** Attempts per outage before the agent gives up (bounded). */
   maxAttempts: number;
-  /** A connection attempt that has not authenticated by then counts as failed. */
+  /**
+   * A connection attempt that has not authenticated by then counts as failed. The opening
+   * (TCP, TLS, upgrade) alone gets at most 15 s, as the real agent's handshake timeout.
+   */
   attemptTimeoutMs: number;
 }
 
@@ -246,7 +249,7 @@ export class SimAgent {
       if (this.stopped) return;
       const attemptTimer = setTimeout(() => this.ws?.terminate(), policy.attemptTimeoutMs);
       this.connect(target.serverUrl, target.ca, target.localAddress, {
-        handshakeTimeoutMs: policy.attemptTimeoutMs,
+        handshakeTimeoutMs: Math.min(15_000, policy.attemptTimeoutMs),
         ...target.options,
       }).then(
         () => {

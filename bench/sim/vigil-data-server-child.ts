@@ -11,10 +11,13 @@
  * token per tag, default "sim"), BENCH_LOG_LEVEL (default silent).
  *
  * Prints one JSON line (url, CA, signing key, admin API token, enrollment tokens by tag, whether
- * this was the first start), then runs until stdin closes.
+ * this was the first start), then runs until stdin closes. On SIGUSR2 it writes its own memory
+ * figures (process.memoryUsage: V8 heap, external and array buffers) to memory.json in the data
+ * directory: the split between the JS heap and native memory cannot be read from outside.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { buildApp } from '../../packages/server/src/app.js';
 import { resolveServerConfig } from '../../packages/server/src/config.js';
 import { openStore } from '../../packages/server/src/store/db.js';
@@ -104,6 +107,13 @@ const info: DataServerInfo = {
   firstStart,
   pid: process.pid,
 };
+process.on('SIGUSR2', () => {
+  const heap = getHeapStatistics();
+  writeFileSync(
+    join(dataDir, 'memory.json'),
+    JSON.stringify({ ...process.memoryUsage(), heapCommitted: heap.total_physical_size, at: Date.now() }),
+  );
+});
 process.stdout.write(`${JSON.stringify(info)}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => {
