@@ -2,7 +2,14 @@
  * One simulated agent speaking the real protocol: its own Ed25519 key, real enrollment, the real
  * TLS-bound handshake, signature verification of every command, and answers with realistic rows.
  */
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
@@ -117,9 +124,16 @@ export class SimAgent {
     private readonly behaviour: SimBehaviour,
     private readonly onAnswer: (agent: SimAgent, campaign: string | undefined) => void,
   ) {
-    this.key = generateKeyPairSync('ed25519').privateKey;
-    const jwk = this.key.export({ format: 'jwk' });
-    this.publicKey = Buffer.from(jwk.x as string, 'base64url').toString('base64');
+    // Encoded by the key-generation job itself: exporting a fresh KeyObject as JWK deadlocked
+    // Node 20 once in ~10k agents (a GC during the export finalised a key-generation job that
+    // waited for the key's lock, held by the export).
+    const pair = generateKeyPairSync('ed25519', {
+      publicKeyEncoding: { type: 'spki', format: 'der' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+    });
+    this.key = createPrivateKey({ key: pair.privateKey, format: 'der', type: 'pkcs8' });
+    // An Ed25519 SubjectPublicKeyInfo is a fixed 12-byte header followed by the 32-byte key.
+    this.publicKey = pair.publicKey.subarray(pair.publicKey.length - 32).toString('base64');
   }
 
   facts(): HostFactsT {
