@@ -192,9 +192,15 @@ describe('web console', { timeout: 120_000 }, () => {
     await nav.getByRole('link', { name: 'Settings' }).click();
     const audit = page.getByRole('region', { name: 'Audit log' });
     await audit.getByLabel(/^Action/).fill('enrollment_token.%');
+    // The unfiltered page already shows enrollment_token.create rows: wait for the filtered answer
+    // itself, or the count below could read the table before the filter applied.
+    const filtered = page.waitForResponse(
+      (r) => r.url().includes('/api/v1/audit?') && r.url().includes('action=enrollment_token'),
+    );
     await audit.getByRole('button', { name: 'Apply' }).click();
+    await filtered;
     await audit.getByRole('cell', { name: 'enrollment_token.create' }).first().waitFor();
-    expect(await audit.getByRole('cell', { name: 'alert.raise' }).count()).toBe(0);
+    await expect.poll(() => audit.getByRole('cell', { name: 'alert.raise' }).count()).toBe(0);
     await docShot(page, 'settings');
   });
 

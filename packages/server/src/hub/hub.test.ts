@@ -137,7 +137,7 @@ describe('agent hub', () => {
       dropped += 1;
       terminate();
     };
-    // Seen as if 10 s passed with no sweep: that round only pings.
+    // Seen as if 10 s passed with no sweep (since the last one, or since the start): that round only pings.
     const late = Date.now() + 10_000;
     await hub.sweep(late);
     expect(dropped).toBe(0);

@@ -76,6 +76,9 @@ export class AgentHub {
     for (const d of online) this.awaiting.set(d.id, { accountId: d.account_id, deadline: now + grace });
     const every = Math.max(250, Math.min(this.options.heartbeatMs, this.options.pollMs) / 2);
     this.sweepEveryMs = every;
+    // The first sweep is judged against the start, so one that runs late after a stalled start-up
+    // only pings as well.
+    this.lastSweepAt = now;
     this.sweepTimer = setInterval(
       () =>
         void this.sweep().catch((e: unknown) => this.services.log.error({ err: e }, 'presence sweep failed')),
