@@ -5,6 +5,7 @@ import { arpCache } from './arp-cache.js';
 import { blockDevices } from './block-devices.js';
 import { cpuInfo } from './cpu-info.js';
 import { cpuTime } from './cpu-time.js';
+import { debPackageFiles } from './deb-package-files.js';
 import { debPackages } from './deb-packages.js';
 import { diskEncryption } from './disk-encryption.js';
 import { dnsResolvers } from './dns-resolvers.js';
@@ -48,6 +49,7 @@ export const systemCollectors: TableCollector[] = [
   cpuInfo,
   cpuTime,
   debPackages,
+  debPackageFiles,
   diskEncryption,
   dnsResolvers,
   dockerContainers,
