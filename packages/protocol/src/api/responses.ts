@@ -24,6 +24,7 @@ export const ResponseRuleDto = Type.Object({
   actions: Type.Array(ResponseStep),
   dry_run: Type.Boolean(),
   max_per_hour: Type.Integer(),
+  enabled: Type.Boolean({ description: 'A disabled rule is kept but not sent to agents' }),
   created_by: Type.String(),
   created_at: Timestamp,
 });
@@ -39,10 +40,22 @@ export const CreateResponseRuleBody = Type.Object(
     actions: Type.Array(ResponseStep, { minItems: 1, maxItems: 5 }),
     dry_run: Type.Optional(Type.Boolean()),
     max_per_hour: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RESPONSES_PER_HOUR })),
+    enabled: Type.Optional(Type.Boolean({ description: 'Default true' })),
   },
   { additionalProperties: false },
 );
 export type CreateResponseRuleBodyT = Static<typeof CreateResponseRuleBody>;
+
+/** Switch a response rule on or off, between dry run and live, or change its hourly cap. */
+export const UpdateResponseRuleBody = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean()),
+    dry_run: Type.Optional(Type.Boolean()),
+    max_per_hour: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RESPONSES_PER_HOUR })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateResponseRuleBodyT = Static<typeof UpdateResponseRuleBody>;
 
 /** `:id` of a response rule: its id or its name. */
 export const ResponseRuleParams = Type.Object({ id: Name }, { additionalProperties: false });

@@ -370,6 +370,8 @@ export interface ResponseRulesTable {
   actions: string;
   dry_run: number;
   max_per_hour: number;
+  /** 0: kept but not pushed to agents. */
+  enabled: number;
   created_by: string;
   created_at: string;
 }

@@ -219,6 +219,58 @@ describe('monitoring: rule sets, alert.event ingest, response rules', () => {
     });
   });
 
+  it('disables and re-enables a response rule: kept in the list, left out of the pushed set meanwhile', async () => {
+    const path = '/api/v1/responses/block-brute-force';
+    const analyst = await s.tokenFor('analyst');
+    expect((await s.call('PATCH', path, { token: analyst, body: { enabled: false } })).status).toBe(403);
+    const empty = await s.call('PATCH', path, { token: s.adminToken, body: {} });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toBe('E_VALIDATION');
+    const missing = await s.call('PATCH', '/api/v1/responses/no-such-rule', {
+      token: s.adminToken,
+      body: { enabled: false },
+    });
+    expect(missing.body.error.code).toBe('E_RESPONSE_RULE_NOT_FOUND');
+
+    const off = await s.call('PATCH', path, { token: s.adminToken, body: { enabled: false } });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(off.body).toMatchObject({ name: 'block-brute-force', enabled: false, dry_run: false });
+    // Only kill-miners is left in the set the agent gets.
+    await session.next(
+      (x) =>
+        commandKind(x) === 'rules.set' &&
+        payloadOf(x)
+          .body.responses.map((r: { name: string }) => r.name)
+          .join() === 'kill-miners',
+    );
+    const listed = await s.call('GET', '/api/v1/responses', { token: s.adminToken });
+    expect(listed.body.items.find((r: { name: string }) => r.name === 'block-brute-force').enabled).toBe(
+      false,
+    );
+    const audit = await s.call('GET', '/api/v1/audit?action=response_rule.update', { token: s.adminToken });
+    expect(audit.body.items[0]).toMatchObject({
+      target: `response_rule:${off.body.id}`,
+      detail: { name: 'block-brute-force', enabled: false },
+    });
+
+    const on = await s.call('PATCH', path, {
+      token: s.adminToken,
+      body: { enabled: true, max_per_hour: 30 },
+    });
+    expect(on.body).toMatchObject({ enabled: true, max_per_hour: 30 });
+    // Back in the set, with the new cap.
+    await session.next(
+      (x) =>
+        commandKind(x) === 'rules.set' &&
+        payloadOf(x).body.responses.some(
+          (r: { name: string; max_per_hour: number }) =>
+            r.name === 'block-brute-force' && r.max_per_hour === 30,
+        ),
+    );
+    // The sets pushed so far are done with: the next test must see a set pushed after it.
+    session.inbox.splice(0);
+  });
+
   it('deletes a response rule by name and pushes the set without it', async () => {
     const del = await s.call('DELETE', '/api/v1/responses/block-brute-force', { token: s.adminToken });
     expect(del.status).toBe(200);

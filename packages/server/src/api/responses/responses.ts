@@ -9,6 +9,7 @@ import {
   Ok,
   ResponseRuleDto,
   ResponseRuleParams,
+  UpdateResponseRuleBody,
 } from '@vigil/protocol';
 import Type from 'typebox';
 import { authedContext } from '../../http/auth-hook.js';
@@ -78,6 +79,20 @@ export function responseRoutes(responses: ResponseService, monitoring: Monitorin
         },
       },
       async (request) => responses.get(authedContext(request).principal, request.params.id),
+    );
+    app.patch(
+      '/api/v1/responses/:id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['monitoring'],
+          summary: 'Enable or disable a response rule, switch it between dry run and live, change its cap',
+          params: ResponseRuleParams,
+          body: UpdateResponseRuleBody,
+          response: { 200: ResponseRuleDto, 400: ErrorResponse, 404: ErrorResponse },
+        },
+      },
+      async (request) => responses.update(authedContext(request), request.params.id, request.body),
     );
     app.delete(
       '/api/v1/responses/:id',

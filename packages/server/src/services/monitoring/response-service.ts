@@ -1,12 +1,17 @@
 /**
- * Automated response rules: list, create and delete (admins), every change audited and pushed to
+ * Automated response rules: list, create, switch on/off and delete (admins), every change audited and pushed to
  * the connected devices it concerns. A rule is checked when it is stored — its detection pattern
  * names at least one rule of the catalogue, each action exists, runs on Linux, is not a
  * high-risk action that needs a second admin, and its literal parameters match the action's
  * schema — so a mistake is refused here rather than discovered on an endpoint under attack.
  */
 import { checkResponseStep, responseNames } from '@vigil/agent';
-import { type CreateResponseRuleBodyT, type ResponseRuleDtoT, VigilError } from '@vigil/protocol';
+import {
+  type CreateResponseRuleBodyT,
+  type ResponseRuleDtoT,
+  type UpdateResponseRuleBodyT,
+  VigilError,
+} from '@vigil/protocol';
 import { newId, nowIso } from '../../store/ids.js';
 import type { ResponseRuleRow } from '../../store/repos/response-rules.js';
 import type { ActionCatalogue } from '../actions/catalogue.js';
@@ -46,6 +51,7 @@ export class ResponseService {
       actions: JSON.parse(r.actions) as ResponseRuleDtoT['actions'],
       dry_run: r.dry_run === 1,
       max_per_hour: Number(r.max_per_hour),
+      enabled: Number(r.enabled) === 1,
       created_by: r.created_by,
       created_at: r.created_at,
     };
@@ -93,6 +99,7 @@ export class ResponseService {
       actions: JSON.stringify(input.actions),
       dry_run: input.dry_run === false ? 0 : 1,
       max_per_hour: input.max_per_hour ?? DEFAULT_MAX_PER_HOUR,
+      enabled: input.enabled === false ? 0 : 1,
       created_by: ctx.principal.email,
       created_at: nowIso(),
     };
@@ -104,10 +111,27 @@ export class ResponseService {
       actions: input.actions,
       dry_run: row.dry_run === 1,
       max_per_hour: row.max_per_hour,
+      enabled: row.enabled === 1,
       matches: matching.map((r) => r.name),
     });
     await this.push(ctx.principal.accountId);
     return this.dto(row);
+  }
+
+  /** Switch a rule on or off, between dry run and live, or change its cap; audit it and push the change. */
+  async update(ctx: Ctx, idOrName: string, input: UpdateResponseRuleBodyT): Promise<ResponseRuleDtoT> {
+    const r = await this.row(ctx.principal, idOrName);
+    const patch: Partial<Pick<ResponseRuleRow, 'enabled' | 'dry_run' | 'max_per_hour'>> = {};
+    if (input.enabled !== undefined) patch.enabled = input.enabled ? 1 : 0;
+    if (input.dry_run !== undefined) patch.dry_run = input.dry_run ? 1 : 0;
+    if (input.max_per_hour !== undefined) patch.max_per_hour = input.max_per_hour;
+    await this.monitoring.responses.update(r.id, patch);
+    await this.services.audit.record(ctx, 'response_rule.update', `response_rule:${r.id}`, 'success', {
+      name: r.name,
+      ...input,
+    });
+    await this.push(ctx.principal.accountId);
+    return this.dto({ ...r, ...patch });
   }
 
   /** Delete a rule, audit it and push the change. */

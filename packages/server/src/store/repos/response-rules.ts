@@ -34,12 +34,13 @@ export class ResponseRulesRepo {
       .execute();
   }
 
-  /** The rules that apply to a device: account-wide ones and those of the groups it is in. */
+  /** The enabled rules that apply to a device: account-wide ones and those of the groups it is in. */
   async forDevice(accountId: string, deviceId: string): Promise<ResponseRuleRow[]> {
     return this.db
       .selectFrom('response_rules')
       .selectAll()
       .where('account_id', '=', accountId)
+      .where('enabled', '=', 1)
       .where((eb) =>
         eb.or([
           eb('group_id', 'is', null),
@@ -53,6 +54,11 @@ export class ResponseRulesRepo {
       .orderBy('name')
       .limit(500)
       .execute();
+  }
+
+  /** Change a rule's switches (enabled, dry run, hourly cap). */
+  async update(id: string, patch: Partial<Pick<ResponseRuleRow, 'enabled' | 'dry_run' | 'max_per_hour'>>) {
+    await this.db.updateTable('response_rules').set(patch).where('id', '=', id).execute();
   }
 
   /** Delete a rule. */
