@@ -31,20 +31,26 @@ describe('deb_package_files', () => {
     expect(
       collectFixture(debPackageFiles, FIXTURE, { equals: { package: ['libc6'] } }).rows.map((r) => r.path),
     ).toEqual(['/usr/lib/x86_64-linux-gnu/libc.so.6']);
-    expect(collectFixture(debPackageFiles, FIXTURE, { equals: { admindir: ['/opt/altdpkg'] } }).rows).toEqual([
-      { package: 'epochpkg', path: '/opt/epochpkg/bin/tool', admindir: '/opt/altdpkg' },
-    ]);
+    expect(collectFixture(debPackageFiles, FIXTURE, { equals: { admindir: ['/opt/altdpkg'] } }).rows).toEqual(
+      [{ package: 'epochpkg', path: '/opt/epochpkg/bin/tool', admindir: '/opt/altdpkg' }],
+    );
   });
 
-  it.skipIf(!existsSync('/var/lib/dpkg/info'))('finds every path dpkg lists on this machine (needs dpkg)', () => {
-    const lists = readdirSync('/var/lib/dpkg/info').filter((n) => n.endsWith('.list'));
-    const expected = lists.reduce(
-      (n, name) =>
-        n + readFileSync(`/var/lib/dpkg/info/${name}`, 'utf8').split('\n').filter((l) => l !== '').length,
-      0,
-    );
-    const { rows } = collectAt(debPackageFiles, '/');
-    expect(rows).toHaveLength(expected);
-    expect(rows.find((r) => r.path === '/bin/sh' || r.path === '/usr/bin/dash')?.package).toBe('dash');
-  });
+  it.skipIf(!existsSync('/var/lib/dpkg/info'))(
+    'finds every path dpkg lists on this machine (needs dpkg)',
+    () => {
+      const lists = readdirSync('/var/lib/dpkg/info').filter((n) => n.endsWith('.list'));
+      const expected = lists.reduce(
+        (n, name) =>
+          n +
+          readFileSync(`/var/lib/dpkg/info/${name}`, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '').length,
+        0,
+      );
+      const { rows } = collectAt(debPackageFiles, '/');
+      expect(rows).toHaveLength(expected);
+      expect(rows.find((r) => r.path === '/bin/sh' || r.path === '/usr/bin/dash')?.package).toBe('dash');
+    },
+  );
 });
