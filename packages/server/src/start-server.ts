@@ -25,11 +25,13 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
   }
   await vigil.app.listen({ host: config.host, port: config.port });
   const address = vigil.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = config.publicUrl.replace(/:\d+$/, `:${port}`);
+  // On an ephemeral port (`--listen HOST:0`) the derived public URL only learns its port now;
+  // the services share this config, so enrollment install lines carry the real port too.
+  if (config.port === 0 && typeof address === 'object' && address)
+    config.publicUrl = config.publicUrl.replace(/:0$/, `:${address.port}`);
   return {
     vigil,
-    url,
+    url: config.publicUrl,
     ...(config.adminEmail ? { adminEmail: config.adminEmail } : {}),
     ...(adminPassword ? { adminPassword } : {}),
   };
