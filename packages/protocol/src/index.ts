@@ -13,6 +13,7 @@ export * from './api/audit.js';
 export * from './api/auth.js';
 export * from './api/common.js';
 export * from './api/devices.js';
+export * from './api/events.js';
 export * from './api/metrics.js';
 export * from './api/responses.js';
 export * from './api/software.js';

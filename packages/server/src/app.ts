@@ -22,6 +22,7 @@ import { checkRoutes } from './api/checks/checks.js';
 import { deviceControlRoutes } from './api/devices/device-control.js';
 import { deviceRoutes } from './api/devices/devices.js';
 import { enrollmentTokenRoutes } from './api/enrollment-tokens/enrollment-tokens.js';
+import { type EventStreamOptions, eventRoutes } from './api/events/events.js';
 import { groupRoutes } from './api/groups/groups.js';
 import { healthRoutes } from './api/health/health.js';
 import { metricsRoutes } from './api/metrics/metrics.js';
@@ -89,6 +90,8 @@ export interface BuildAppOptions {
   checksDir?: string;
   /** Action catalogue and engine timings (tests shorten them). */
   actions?: ActionServiceOptions;
+  /** Console event stream timings (tests shorten the heartbeat). */
+  events?: EventStreamOptions;
 }
 
 /** An app plus the parts tests and the CLI reach into. */
@@ -219,6 +222,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     auditRoutes,
     healthRoutes(metrics),
     metricsRoutes(hostMetrics.service, hostMetrics.watch),
+    eventRoutes(options.events),
   ];
   for (const plugin of plugins) await app.register(plugin, { services });
   await registerAgentChannel(app, hub, services);

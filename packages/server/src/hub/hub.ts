@@ -4,7 +4,13 @@
  * (a timer per connection does not scale to 100k).
  */
 import { randomBytes } from 'node:crypto';
-import { type CommandPayloadT, type EnvelopeT, type HostFactsT, signCommand } from '@vigil/protocol';
+import {
+  type CommandPayloadT,
+  type DeviceStatusT,
+  type EnvelopeT,
+  type HostFactsT,
+  signCommand,
+} from '@vigil/protocol';
 import Type from 'typebox';
 import type { Services } from '../services/index.js';
 import { newId, nowIso } from '../store/ids.js';
@@ -61,7 +67,12 @@ export class AgentHub {
     private readonly services: Services,
     readonly options: HubOptions,
   ) {
-    this.ingestor = new Ingestor(services.store.db, services.repos.agentMessages, services.alerts);
+    this.ingestor = new Ingestor(
+      services.store.db,
+      services.repos.agentMessages,
+      services.alerts,
+      services.events,
+    );
     this.ingestor.register('test.event', Type.Unknown(), async () => {});
   }
 
@@ -276,6 +287,7 @@ export class AgentHub {
   /** Revoke a device: mark it, and close its live connection at once. */
   async revoke(accountId: string, deviceId: string): Promise<void> {
     await this.services.repos.devices.update(deviceId, { status: 'revoked', revoked_at: nowIso() });
+    this.announcePresence(accountId, deviceId, 'revoked');
     const s = this.sessions.get(deviceId);
     if (s && s.accountId === accountId) {
       s.goodbye = 'revoked';
@@ -367,6 +379,17 @@ export class AgentHub {
     if (facts) await this.updateFacts(deviceId, facts, false);
     else if (before && before.status !== 'online')
       await this.services.devices.refreshDynamicGroups(before.account_id, [deviceId]);
+    if (before && before.status !== 'online') this.announcePresence(before.account_id, deviceId, 'online');
+  }
+
+  /** Tell the account's consoles that a device's presence changed. */
+  private announcePresence(accountId: string, deviceId: string, status: DeviceStatusT): void {
+    this.services.events.publish(accountId, {
+      type: 'device.presence',
+      device_id: deviceId,
+      status,
+      at: nowIso(),
+    });
   }
 
   /** Store reported host facts and re-evaluate dynamic groups (facts drive membership). */
@@ -397,6 +420,7 @@ export class AgentHub {
     const d = await this.services.repos.devices.byId(deviceId);
     if (!d || d.status === 'revoked') return;
     await this.services.repos.devices.update(deviceId, { status: 'offline', last_seen_at: nowIso() });
+    this.announcePresence(d.account_id, deviceId, 'offline');
     await this.services.audit.record(
       { principal: null, ip: null },
       'device.offline',
@@ -412,6 +436,7 @@ export class AgentHub {
     const d = await this.services.repos.devices.byId(deviceId);
     if (!d || d.status === 'revoked' || d.status === 'offline') return;
     await this.services.repos.devices.update(deviceId, { status: 'lost' });
+    this.announcePresence(accountId, deviceId, 'lost');
     await this.services.alerts.raise({
       account_id: accountId,
       device_id: deviceId,

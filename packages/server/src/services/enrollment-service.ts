@@ -12,6 +12,7 @@ import {
   VigilError,
 } from '@vigil/protocol';
 import type { Kysely } from 'kysely';
+import type { ConsoleEvents } from '../bus/console-events.js';
 import type { ServerConfig } from '../config.js';
 import type { ServerKeys } from '../pki/server-keys.js';
 import { newId, nowIso } from '../store/ids.js';
@@ -53,6 +54,7 @@ export class EnrollmentService {
     private readonly config: ServerConfig,
     private readonly keys: ServerKeys,
     private readonly alerts: AlertService,
+    private readonly events: ConsoleEvents,
   ) {}
 
   /** Create a token; the secret and a ready install line are returned once. */
@@ -287,7 +289,15 @@ export class EnrollmentService {
         }
         throw error;
       });
-    if (result.created) await this.devices.refreshDynamicGroups(result.accountId, [agentId]);
+    if (result.created) {
+      await this.devices.refreshDynamicGroups(result.accountId, [agentId]);
+      this.events.publish(result.accountId, {
+        type: 'device.enrolled',
+        device_id: agentId,
+        hostname: req.facts.hostname,
+        at: nowIso(new Date(now)),
+      });
+    }
     await this.audit.record(
       { principal: null, ip },
       result.created ? 'device.enroll' : 'device.reenroll',

@@ -1,5 +1,6 @@
 /** The service container every route plugin receives. */
 import type { Logger } from 'pino';
+import { ConsoleEvents } from '../bus/console-events.js';
 import type { ServerConfig } from '../config.js';
 import type { ServerKeys } from '../pki/server-keys.js';
 import type { Store } from '../store/db.js';
@@ -28,6 +29,8 @@ export interface Services {
   enrollment: EnrollmentService;
   /** The one entry of every alert source, and the inbox. */
   alerts: AlertService;
+  /** Console events (presence, enrollment, alerts, action runs) for the console's live stream. */
+  events: ConsoleEvents;
   version: string;
 }
 
@@ -38,8 +41,9 @@ export function createServices(config: ServerConfig, keys: ServerKeys, store: St
   const auth = new AuthService(repos, audit);
   const devices = new DeviceService(store, repos, audit);
   const groups = new GroupService(store, repos, audit, devices);
-  const alerts = new AlertService(store.db, audit, groups);
-  const enrollment = new EnrollmentService(store.db, repos, audit, devices, config, keys, alerts);
+  const events = new ConsoleEvents();
+  const alerts = new AlertService(store.db, audit, groups, events);
+  const enrollment = new EnrollmentService(store.db, repos, audit, devices, config, keys, alerts, events);
   return {
     config,
     keys,
@@ -52,6 +56,7 @@ export function createServices(config: ServerConfig, keys: ServerKeys, store: St
     groups,
     enrollment,
     alerts,
+    events,
     version: VIGIL_VERSION,
   };
 }

@@ -22,16 +22,21 @@ export interface EventStream {
   ended: Promise<void>;
 }
 
-/** Open `url` with a bearer token and parse its events as they arrive. */
+/** Open `url` with a bearer token (or other credentials in `headers`) and parse its events as they arrive. */
 export async function openEventStream(
   url: string,
-  token: string,
+  token: string | null,
   dispatcher: Dispatcher,
+  headers: Record<string, string> = {},
 ): Promise<EventStream> {
   const abort = new AbortController();
   const res = await request(url, {
     dispatcher,
-    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      accept: 'text/event-stream',
+      ...headers,
+    },
     signal: abort.signal,
   });
   const events: StreamEvent[] = [];

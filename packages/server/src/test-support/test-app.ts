@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, type Dispatcher, request } from 'undici';
+import type { EventStreamOptions } from '../api/events/events.js';
 import { buildApp, type VigilApp } from '../app.js';
 import { type RawOptions, resolveServerConfig } from '../config.js';
 import type { ActionServiceOptions } from '../services/action-service.js';
@@ -43,6 +44,7 @@ export async function startTestServer(
     refuseWebsocket?: boolean;
     checksDir?: string;
     actions?: ActionServiceOptions;
+    events?: EventStreamOptions;
     /** More server options (as flags), e.g. `{ softwareMaxSize: '1' }`. */
     flags?: RawOptions;
   } = {},
@@ -66,6 +68,7 @@ export async function startTestServer(
     refuseWebsocket: extra.refuseWebsocket ?? false,
     ...(extra.checksDir ? { checksDir: extra.checksDir } : {}),
     ...(extra.actions ? { actions: extra.actions } : {}),
+    ...(extra.events ? { events: extra.events } : {}),
   });
   await vigil.app.listen({ host: '127.0.0.1', port: 0 });
   const address = vigil.app.server.address();

@@ -4,9 +4,10 @@
  * of the inbox (acknowledge, resolve) with who and when, every change audited.
  */
 import { EventEmitter } from 'node:events';
-import type { AlertListQueryT, AlertSummaryT, AlertT, SeverityT } from '@vigil/protocol';
+import type { AlertListQueryT, AlertStatusT, AlertSummaryT, AlertT, SeverityT } from '@vigil/protocol';
 import { VigilError } from '@vigil/protocol';
 import type { Kysely } from 'kysely';
+import type { ConsoleEvents } from '../../bus/console-events.js';
 import { newId, nowIso } from '../../store/ids.js';
 import { type AlertRow, AlertsRepo } from '../../store/repos/alerts.js';
 import type { Database } from '../../store/schema.js';
@@ -53,6 +54,7 @@ export class AlertService extends EventEmitter {
     private readonly db: Kysely<Database>,
     private readonly audit: AuditService,
     private readonly groups: GroupService,
+    private readonly events: ConsoleEvents,
   ) {
     super();
   }
@@ -74,6 +76,12 @@ export class AlertService extends EventEmitter {
     };
     const result = options.trx ? await run(options.trx) : await this.db.transaction().execute(run);
     if (queued > 0) this.emit('queued', queued);
+    if (result.outcome !== 'skipped')
+      this.announce(
+        options.trx,
+        result.alert,
+        result.outcome === 'coalesced' ? 'alert.updated' : 'alert.raised',
+      );
     return { alert: result.alert, outcome: result.outcome };
   }
 
@@ -145,6 +153,11 @@ export class AlertService extends EventEmitter {
     options: { trx?: Kysely<Database>; now?: Date } = {},
   ): Promise<number> {
     const at = nowIso(options.now ?? new Date());
+    const resolved: AlertRow[] = [];
+    const announce = (n: number) => {
+      for (const a of resolved) this.announce(options.trx, a, 'alert.updated');
+      return n;
+    };
     const run = async (trx: Kysely<Database>) => {
       const repo = new AlertsRepo(trx);
       let n = 0;
@@ -158,6 +171,7 @@ export class AlertService extends EventEmitter {
         });
         if (!changed) continue;
         n += 1;
+        resolved.push({ ...a, status: 'resolved', last_seen: laterIso(at, a.last_seen) });
         await auditSystem(trx, input.account_id, 'alert.resolve', `alert:${a.id}`, {
           from: a.status,
           reason: input.reason,
@@ -165,7 +179,7 @@ export class AlertService extends EventEmitter {
       }
       return n;
     };
-    if (options.trx) return run(options.trx);
+    if (options.trx) return announce(await run(options.trx));
     // Most calls find nothing to resolve (every agent reconnect asks): skip the write transaction then.
     const pending = await new AlertsRepo(this.db).unresolvedOf(
       input.account_id,
@@ -173,7 +187,7 @@ export class AlertService extends EventEmitter {
       input.device_id,
       input.key,
     );
-    return pending.length === 0 ? 0 : this.db.transaction().execute(run);
+    return pending.length === 0 ? 0 : announce(await this.db.transaction().execute(run));
   }
 
   /** One alert with its context, or E_ALERT_NOT_FOUND. */
@@ -245,6 +259,7 @@ export class AlertService extends EventEmitter {
       );
       throw new VigilError('E_ALERT_STATE', stateMessage(current, to));
     }
+    this.announce(undefined, { ...before, status: to }, 'alert.updated');
     await this.audit.record(
       ctx,
       `alert.${to === 'acknowledged' ? 'acknowledge' : 'resolve'}`,
@@ -256,6 +271,24 @@ export class AlertService extends EventEmitter {
       },
     );
     return this.get(ctx.principal, id);
+  }
+
+  /** Tell the account's consoles about an alert (after `trx` commits, when there is one). */
+  private announce(
+    trx: Kysely<Database> | undefined,
+    a: AlertRow,
+    type: 'alert.raised' | 'alert.updated',
+  ): void {
+    this.events.publishAfter(trx, a.account_id, {
+      type,
+      alert_id: a.id,
+      device_id: a.device_id,
+      rule: a.rule,
+      severity: a.severity as SeverityT,
+      status: a.status as AlertStatusT,
+      count: a.count,
+      at: nowIso(),
+    });
   }
 }
 
