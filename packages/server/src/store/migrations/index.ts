@@ -11,7 +11,6 @@ import * as m0008 from './0008-responses.js';
 import * as m0010 from './0010-scheduled-results-at.js';
 import * as m0011 from './0011-software.js';
 import * as m0012 from './0012-agent-messages-received.js';
-import * as m0014 from './0014-monitoring-paths.js';
 import * as m0015 from './0015-response-rules-enabled.js';
 
 /** Every migration keyed by its sortable name. */
@@ -27,6 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0010-scheduled-results-at': m0010,
   '0011-software': m0011,
   '0012-agent-messages-received': m0012,
-  '0014-monitoring-paths': m0014,
   '0015-response-rules-enabled': m0015,
 };
