@@ -19,6 +19,7 @@ import { installAlerting } from './api/alerts/install.js';
 import { apiTokenRoutes } from './api/api-tokens/api-tokens.js';
 import { auditRoutes } from './api/audit/audit.js';
 import { checkRoutes } from './api/checks/checks.js';
+import { deviceActionRoutes } from './api/devices/device-actions.js';
 import { deviceControlRoutes } from './api/devices/device-control.js';
 import { deviceRoutes } from './api/devices/devices.js';
 import { enrollmentTokenRoutes } from './api/enrollment-tokens/enrollment-tokens.js';
@@ -217,6 +218,7 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
     apiTokenRoutes,
     deviceRoutes,
     deviceControlRoutes(hub),
+    deviceActionRoutes(actions),
     groupRoutes,
     enrollmentTokenRoutes,
     auditRoutes,

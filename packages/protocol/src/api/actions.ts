@@ -183,6 +183,25 @@ export const ActionRunDevice = Type.Object({
 });
 export type ActionRunDeviceT = Static<typeof ActionRunDevice>;
 
+/** One run that included a device, with that device's outcome (GET /api/v1/devices/:id/actions). */
+export const DeviceActionRun = Type.Object({
+  run_id: Id,
+  action: ActionName,
+  params: Type.Record(Type.String(), Type.Unknown()),
+  dry_run: Type.Boolean(),
+  run_status: Type.Enum(ACTION_RUN_STATUSES),
+  requested_by: UserRef,
+  reason: Nullable(Type.String()),
+  created_at: Timestamp,
+  /** This device's status, result and error in the run. */
+  status: Type.Enum(ACTION_DEVICE_STATUSES),
+  result: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  error: Nullable(Type.String()),
+  sent_at: Nullable(Timestamp),
+  finished_at: Nullable(Timestamp),
+});
+export type DeviceActionRunT = Static<typeof DeviceActionRun>;
+
 /** A run with every device. */
 export const ActionRunDetail = Type.Object({ ...ActionRun.properties, devices: Type.Array(ActionRunDevice) });
 export type ActionRunDetailT = Static<typeof ActionRunDetail>;

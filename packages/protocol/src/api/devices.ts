@@ -31,23 +31,46 @@ export const Device = Type.Object({
   tags: Type.Array(Type.String()),
   groups: Type.Array(DeviceGroupRef),
   facts: Type.Record(Type.String(), Type.Unknown()),
+  /** Severity-weighted share of passing checks, 0–100 (as the checks API scores it); null before any result. */
+  compliance: Type.Union([Type.Number(), Type.Null()]),
+  /** How many of its checks fail now. */
+  failing_checks: Type.Integer(),
 });
 
 export const DEVICE_SORT_KEYS = ['hostname', 'enrolled_at', 'last_seen_at', 'status'] as const;
+
+/** Which devices a listing or a count is about; every parameter given must hold (AND). */
+export const DeviceMatchQuery = Type.Object(
+  {
+    status: Type.Optional(DeviceStatus),
+    tag: Type.Optional(Tag),
+    group: Type.Optional(Id),
+    q: Type.Optional(Type.String({ maxLength: 128, description: 'Substring of the hostname' })),
+    filter: Type.Optional(Type.String({ maxLength: 2048, description: 'A device filter expression' })),
+    compliance_below: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        description:
+          'Only devices whose compliance score (severity-weighted share of passing checks, 0-100) is below this; devices without check results never match',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const DeviceListQuery = Type.Object(
   {
     ...PageQuery.properties,
     sort: Type.Optional(Type.Enum(DEVICE_SORT_KEYS)),
     order: Type.Optional(Type.Enum(['asc', 'desc'] as const)),
-    status: Type.Optional(DeviceStatus),
-    tag: Type.Optional(Tag),
-    group: Type.Optional(Id),
-    q: Type.Optional(Type.String({ maxLength: 128, description: 'Substring of the hostname' })),
-    filter: Type.Optional(Type.String({ maxLength: 2048, description: 'A device filter expression' })),
+    ...DeviceMatchQuery.properties,
   },
   { additionalProperties: false },
 );
+
+/** GET /api/v1/devices/count: how many devices match. */
+export const DeviceCount = Type.Object({ count: Type.Integer() });
 
 export const TagsBody = Type.Object(
   { tags: Type.Array(Tag, { minItems: 1, maxItems: 64, uniqueItems: true }) },
@@ -115,5 +138,6 @@ export type DeviceT = Static<typeof Device>;
 export type GroupT = Static<typeof Group>;
 export type TargetsT = Static<typeof Targets>;
 export type DeviceListQueryT = Static<typeof DeviceListQuery>;
+export type DeviceMatchQueryT = Static<typeof DeviceMatchQuery>;
 export type CreateGroupBodyT = Static<typeof CreateGroupBody>;
 export type UpdateGroupBodyT = Static<typeof UpdateGroupBody>;

@@ -15,6 +15,8 @@ import {
   type ActionSettingsT,
   type ActionUndoBodyT,
   type CreateActionRunBodyT,
+  type DeviceActionRunT,
+  type PageQueryT,
   VigilError,
 } from '@vigil/protocol';
 import type { AgentHub } from '../hub/hub.js';
@@ -26,7 +28,7 @@ import { ingestActionResult } from './actions/ingest-result.js';
 import { assertMayCancel, assertMayDecide, assertMayRequest, needsApproval } from './actions/policy.js';
 import { RolloutEngine } from './actions/rollout.js';
 import { resolveActionTargets } from './actions/targets.js';
-import { deviceView, runView } from './actions/views.js';
+import { deviceRunView, deviceView, runView } from './actions/views.js';
 import type { Services } from './index.js';
 import type { Principal, RequestContext } from './principal.js';
 
@@ -322,6 +324,20 @@ export class ActionService {
       items: page.items.map((r) => runView(r, counts.get(r.id) ?? {}, this.approvalExpiryMs)),
       next_cursor: page.next_cursor,
     };
+  }
+
+  /** Runs that included one of the caller's devices, newest first, with that device's outcome. */
+  async forDevice(
+    p: Principal,
+    deviceId: string,
+    q: PageQueryT,
+  ): Promise<{ items: DeviceActionRunT[]; next_cursor: string | null }> {
+    await this.services.devices.getRow(p, deviceId);
+    const page = await this.repo.forDevice(p.accountId, deviceId, {
+      limit: q.limit ?? 50,
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    });
+    return { items: page.items.map(deviceRunView), next_cursor: page.next_cursor };
   }
 
   /** A second admin approves a waiting run; it starts at once. */

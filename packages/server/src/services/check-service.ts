@@ -152,11 +152,13 @@ export class CheckService {
       .execute();
     // Checks no longer in the set are no longer applicable: forget their results.
     const names = set.checks.map((c) => c.name);
-    await this.services.store.db
+    const forgotten = await this.services.store.db
       .deleteFrom('check_results')
       .where('device_id', '=', deviceId)
       .where((eb) => (names.length ? eb('check_name', 'not in', names) : eb.val(true)))
-      .execute();
+      .executeTakeFirst();
+    if (Number(forgotten.numDeletedRows) > 0)
+      await this.storeDeviceCompliance(this.services.store.db, deviceId);
   }
 
   /** Re-push every connected device of the account whose rule set changed. */
@@ -244,7 +246,22 @@ export class CheckService {
         );
       }
     }
+    await this.storeDeviceCompliance(trx, deviceId);
     await this.recordCompliance(trx, accountId);
+  }
+
+  /** Score the device's current results into devices.compliance_score (what the devices API filters on). */
+  private async storeDeviceCompliance(db: Kysely<Database>, deviceId: string): Promise<void> {
+    const rows = await db
+      .selectFrom('check_results')
+      .select(['status', 'severity'])
+      .where('device_id', '=', deviceId)
+      .execute();
+    await db
+      .updateTable('devices')
+      .set({ compliance_score: CheckService.score(rows).score })
+      .where('id', '=', deviceId)
+      .execute();
   }
 
   /** Compliance of a set of result rows: passing weight / applicable weight (info checks do not count). */

@@ -1,7 +1,7 @@
 /** Devices: listing, details, tags; keeps dynamic group membership in step with facts and tags. */
-import { type DeviceListQueryT, type DeviceT, VigilError } from '@vigil/protocol';
+import { type DeviceListQueryT, type DeviceMatchQueryT, type DeviceT, VigilError } from '@vigil/protocol';
 import type { Store } from '../store/db.js';
-import type { DeviceRow } from '../store/repos/devices.js';
+import type { DeviceMatch, DeviceRow } from '../store/repos/devices.js';
 import type { Repos } from '../store/repos/index.js';
 import type { AuditService } from './audit-service.js';
 import { deviceFilterExpression, matchingDeviceIds, parseDeviceFilter } from './device-filter/index.js';
@@ -20,9 +20,10 @@ export class DeviceService {
   /** Map stored rows to API devices, with their tags and groups. */
   async toDtos(rows: DeviceRow[]): Promise<DeviceT[]> {
     const ids = rows.map((r) => r.id);
-    const [tags, groups] = await Promise.all([
+    const [tags, groups, failing] = await Promise.all([
       this.repos.devices.tagsOf(ids),
       this.repos.devices.groupsOf(ids),
+      this.repos.devices.failingChecksOf(ids),
     ]);
     return rows.map((r) => ({
       id: r.id,
@@ -43,24 +44,39 @@ export class DeviceService {
       tags: tags.get(r.id) ?? [],
       groups: groups.get(r.id) ?? [],
       facts: safeJson(r.facts),
+      compliance: r.compliance_score === null ? null : Number(r.compliance_score),
+      failing_checks: failing.get(r.id) ?? 0,
     }));
   }
 
-  /** One page of the caller's devices. */
-  async list(p: Principal, q: DeviceListQueryT): Promise<{ items: DeviceT[]; next_cursor: string | null }> {
+  /** The repository's filters for the API's match parameters (the filter expression compiled). */
+  private match(q: DeviceMatchQueryT): DeviceMatch {
     const where = q.filter ? deviceFilterExpression(parseDeviceFilter(q.filter), this.store.kind) : undefined;
-    const page = await this.repos.devices.list(p.accountId, {
+    return {
       ...(q.status ? { status: q.status } : {}),
       ...(q.tag ? { tag: q.tag } : {}),
       ...(q.group ? { group: q.group } : {}),
       ...(q.q ? { q: q.q } : {}),
+      ...(q.compliance_below !== undefined ? { complianceBelow: q.compliance_below } : {}),
       ...(where ? { where } : {}),
+    };
+  }
+
+  /** One page of the caller's devices. */
+  async list(p: Principal, q: DeviceListQueryT): Promise<{ items: DeviceT[]; next_cursor: string | null }> {
+    const page = await this.repos.devices.list(p.accountId, {
+      ...this.match(q),
       ...(q.cursor ? { cursor: q.cursor } : {}),
       sort: q.sort ?? 'hostname',
       order: q.order ?? 'asc',
       limit: q.limit ?? 50,
     });
     return { items: await this.toDtos(page.items), next_cursor: page.next_cursor };
+  }
+
+  /** How many of the caller's devices match the same parameters as the list. */
+  async count(p: Principal, q: DeviceMatchQueryT): Promise<{ count: number }> {
+    return { count: await this.repos.devices.count(p.accountId, this.match(q)) };
   }
 
   /** One device of the caller's account, or E_DEVICE_NOT_FOUND. */

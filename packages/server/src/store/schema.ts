@@ -81,6 +81,8 @@ export interface DevicesTable {
   machine_id: string;
   /** Digest of the rule set last pushed (defaults to '' so inserts need not name it). */
   rule_set_digest: Generated<string>;
+  /** Compliance score of the current check results (0–100), null without any; kept by the check service. */
+  compliance_score: Generated<number | null>;
 }
 
 export interface DeviceTagsTable {

@@ -1,5 +1,14 @@
-/** /api/v1/devices: list, show, tag and untag devices. */
-import { Device, DeviceListQuery, ErrorResponse, IdParams, Page, TagsBody } from '@vigil/protocol';
+/** /api/v1/devices: list, count, show, tag and untag devices. */
+import {
+  Device,
+  DeviceCount,
+  DeviceListQuery,
+  DeviceMatchQuery,
+  ErrorResponse,
+  IdParams,
+  Page,
+  TagsBody,
+} from '@vigil/protocol';
 import { authedContext } from '../../http/auth-hook.js';
 import type { RoutePlugin } from '../types.js';
 
@@ -17,6 +26,19 @@ export const deviceRoutes: RoutePlugin = async (app, { services }) => {
       },
     },
     async (request) => services.devices.list(authedContext(request).principal, request.query),
+  );
+  app.get(
+    '/api/v1/devices/count',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['devices'],
+        summary: 'How many devices match the same filters as the list (one count query, no pages)',
+        querystring: DeviceMatchQuery,
+        response: { 200: DeviceCount, 400: ErrorResponse },
+      },
+    },
+    async (request) => services.devices.count(authedContext(request).principal, request.query),
   );
   app.get(
     '/api/v1/devices/:id',

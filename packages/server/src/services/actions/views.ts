@@ -5,6 +5,7 @@ import type {
   ActionRunDeviceT,
   ActionRunStatusT,
   ActionRunT,
+  DeviceActionRunT,
 } from '@vigil/protocol';
 import type { ActionRunDeviceRow, ActionRunRow } from '../../store/repos/action-runs.js';
 
@@ -69,5 +70,41 @@ export function deviceView(d: ActionRunDeviceRow & { hostname: string | null }):
     deadline_at: d.deadline_at,
     queue_expires_at: d.queue_expires_at,
     finished_at: d.finished_at,
+  };
+}
+
+/** A run as one device's history shows it: the run's request and this device's outcome. */
+export function deviceRunView(r: {
+  run_id: string;
+  action: string;
+  run_params: string;
+  dry_run: number;
+  run_status: string;
+  requested_by: string;
+  requested_by_name: string;
+  reason: string | null;
+  created_at: string;
+  params: string | null;
+  status: string;
+  result: string | null;
+  error: string | null;
+  sent_at: string | null;
+  finished_at: string | null;
+}): DeviceActionRunT {
+  return {
+    run_id: r.run_id,
+    action: r.action,
+    // An undo run carries each device's own parameters; those are what this device ran.
+    params: json<Record<string, unknown>>(r.params) ?? (JSON.parse(r.run_params) as Record<string, unknown>),
+    dry_run: r.dry_run === 1,
+    run_status: r.run_status as ActionRunStatusT,
+    requested_by: { id: r.requested_by, name: r.requested_by_name },
+    reason: r.reason,
+    created_at: r.created_at,
+    status: r.status as ActionDeviceStatusT,
+    result: json<Record<string, unknown>>(r.result),
+    error: r.error,
+    sent_at: r.sent_at,
+    finished_at: r.finished_at,
   };
 }

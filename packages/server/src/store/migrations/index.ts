@@ -12,6 +12,7 @@ import * as m0010 from './0010-scheduled-results-at.js';
 import * as m0011 from './0011-software.js';
 import * as m0012 from './0012-agent-messages-received.js';
 import * as m0015 from './0015-response-rules-enabled.js';
+import * as m0016 from './0016-device-compliance.js';
 
 /** Every migration keyed by its sortable name. */
 export const migrations: Record<string, Migration> = {
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0011-software': m0011,
   '0012-agent-messages-received': m0012,
   '0015-response-rules-enabled': m0015,
+  '0016-device-compliance': m0016,
 };

@@ -82,6 +82,53 @@ export class ActionRunsRepo {
     };
   }
 
+  /**
+   * Runs that included one device, newest first, with that device's row: one page, keyset-paginated
+   * by (created_at, id) like the run list.
+   */
+  async forDevice(accountId: string, deviceId: string, page: { limit: number; cursor?: string }) {
+    let q = this.db
+      .selectFrom('action_run_devices as d')
+      .innerJoin('action_runs as r', 'r.id', 'd.run_id')
+      .select([
+        'r.id as run_id',
+        'r.action',
+        'r.params as run_params',
+        'r.dry_run',
+        'r.status as run_status',
+        'r.requested_by',
+        'r.requested_by_name',
+        'r.reason',
+        'r.created_at',
+        'd.params',
+        'd.status',
+        'd.result',
+        'd.error',
+        'd.sent_at',
+        'd.finished_at',
+      ])
+      .where('d.device_id', '=', deviceId)
+      .where('r.account_id', '=', accountId);
+    if (page.cursor) {
+      const c = decodeCursor(page.cursor);
+      const at = c.sortValue ?? '';
+      q = q.where((eb) =>
+        eb.or([eb('r.created_at', '<', at), eb.and([eb('r.created_at', '=', at), eb('r.id', '<', c.id)])]),
+      );
+    }
+    const rows = await q
+      .orderBy('r.created_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(page.limit + 1)
+      .execute();
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next_cursor: rows.length > page.limit && last ? encodeCursor(last.created_at, last.run_id) : null,
+    };
+  }
+
   /** Device counts by status for each of these runs. */
   async counts(runIds: string[]): Promise<Map<string, Record<string, number>>> {
     const out = new Map<string, Record<string, number>>(runIds.map((id) => [id, {}]));

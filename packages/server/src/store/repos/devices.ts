@@ -8,13 +8,19 @@ export type DeviceRow = Selectable<DevicesTable>;
 /** The sortable columns of the device list. */
 export type DeviceSortKey = 'hostname' | 'enrolled_at' | 'last_seen_at' | 'status';
 
-/** Filters and page for listing devices. */
-export interface DeviceListFilter {
+/** Which devices a listing or a count is about (every given filter must hold). */
+export interface DeviceMatch {
   status?: string;
   tag?: string;
   group?: string;
   q?: string;
   where?: Expression<SqlBool>;
+  /** Only devices whose compliance score is below this (devices without a score never match). */
+  complianceBelow?: number;
+}
+
+/** Filters and page for listing devices. */
+export interface DeviceListFilter extends DeviceMatch {
   sort: DeviceSortKey;
   order: 'asc' | 'desc';
   limit: number;
@@ -50,13 +56,11 @@ export class DevicesRepo {
     await this.db.updateTable('devices').set(patch).where('id', '=', id).execute();
   }
 
-  /** One page of an account's devices. Sorting is keyset-paginated by (sort column, id). */
-  async list(
-    accountId: string,
-    f: DeviceListFilter,
-  ): Promise<{ items: DeviceRow[]; next_cursor: string | null }> {
-    let q = this.db.selectFrom('devices').selectAll().where('account_id', '=', accountId);
+  /** The account's devices that match, as a query to select from. */
+  private matching(accountId: string, f: DeviceMatch) {
+    let q = this.db.selectFrom('devices').where('account_id', '=', accountId);
     if (f.status) q = q.where('status', '=', f.status);
+    if (f.complianceBelow !== undefined) q = q.where('compliance_score', '<', f.complianceBelow);
     if (f.q)
       q = q.where(sql<SqlBool>`lower(hostname) like ${`%${escapeLike(f.q.toLowerCase())}%`} escape '\\'`);
     if (f.tag) {
@@ -84,6 +88,23 @@ export class DevicesRepo {
       );
     }
     if (f.where) q = q.where(f.where);
+    return q;
+  }
+
+  /** How many of an account's devices match (one count query over the account's index). */
+  async count(accountId: string, f: DeviceMatch): Promise<number> {
+    const row = await this.matching(accountId, f)
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** One page of an account's devices. Sorting is keyset-paginated by (sort column, id). */
+  async list(
+    accountId: string,
+    f: DeviceListFilter,
+  ): Promise<{ items: DeviceRow[]; next_cursor: string | null }> {
+    let q = this.matching(accountId, f).selectAll();
     const col = f.sort;
     if (f.cursor) {
       const c = decodeCursor(f.cursor);
@@ -120,6 +141,19 @@ export class DevicesRepo {
       .execute();
     for (const r of rows) out.set(r.device_id, [...(out.get(r.device_id) ?? []), r.tag]);
     return out;
+  }
+
+  /** How many failing check results each of the given devices has (devices without any are absent). */
+  async failingChecksOf(deviceIds: string[]): Promise<Map<string, number>> {
+    if (deviceIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('check_results')
+      .select(['device_id', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('device_id', 'in', deviceIds)
+      .where('status', '=', 'fail')
+      .groupBy('device_id')
+      .execute();
+    return new Map(rows.map((r) => [r.device_id, Number(r.n)]));
   }
 
   /** Groups of the given devices. */
