@@ -9,6 +9,7 @@ const NAV: Array<{ to: string; label: string }> = [
   { to: '/groups', label: 'Groups' },
   { to: '/queries', label: 'Live query' },
   { to: '/alerts', label: 'Alerts' },
+  { to: '/alert-settings', label: 'Alert settings' },
   { to: '/checks', label: 'Checks' },
   { to: '/actions', label: 'Actions' },
   { to: '/enrollment', label: 'Enrollment' },

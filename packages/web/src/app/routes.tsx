@@ -26,6 +26,11 @@ export const ROUTES: Array<{ pattern: string; title: string; component: Componen
     component: page(() => import('../pages/queries/live-query-page.js')),
   },
   { pattern: '/alerts', title: 'Alerts', component: page(() => import('../pages/alerts/alerts-page.js')) },
+  {
+    pattern: '/alert-settings',
+    title: 'Alert settings',
+    component: page(() => import('../pages/alerts/alert-settings-page.js')),
+  },
   { pattern: '/checks', title: 'Checks', component: page(() => import('../pages/checks/checks-page.js')) },
   {
     pattern: '/actions',

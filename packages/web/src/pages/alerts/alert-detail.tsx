@@ -1,4 +1,4 @@
-/** One alert with its full context (process, file diff, peer…), acknowledge or resolve with a note. */
+/** One alert with its full context (process, file diff, peer…), acknowledge or resolve with a note, suppress alerts like it. */
 import type { AlertT } from '@vigil/protocol';
 import { useState } from 'react';
 import { api } from '../../api/client.js';
@@ -10,6 +10,7 @@ import { ErrorNote, Loading } from '../../components/notice.js';
 import { Panel } from '../../components/panel.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { Time } from '../../components/time.js';
+import { SuppressForm } from './suppress-form.js';
 
 export function AlertDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
   const { can } = useSession();
@@ -64,6 +65,7 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged: () => vo
         </form>
       ) : null}
       <ErrorNote error={change.error} />
+      {can('admin') ? <SuppressForm alert={a} /> : null}
     </Panel>
   );
 }

@@ -127,7 +127,8 @@ export default function AlertsPage() {
         />
       </Panel>
       <p className="muted small">
-        Suppression rules and notification routes are managed with the API and the CLI for now.
+        Suppressions, notification routes and automated responses:{' '}
+        <Link to="/alert-settings">Alert settings</Link>.
       </p>
     </>
   );

@@ -1,6 +1,12 @@
-import type { NotificationRouteT } from '@vigil/protocol';
+import { type NotificationRouteT, SYSLOG_FACILITIES } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
-import { createRouteBody, draftFromRoute, emptyRouteDraft, updateRouteBody } from './route-body.js';
+import {
+  createRouteBody,
+  draftFromRoute,
+  emptyRouteDraft,
+  FACILITIES,
+  updateRouteBody,
+} from './route-body.js';
 
 const stored: NotificationRouteT = {
   id: 'r1',
@@ -28,6 +34,10 @@ const stored: NotificationRouteT = {
 };
 
 describe('notification route bodies', () => {
+  it('offers exactly the syslog facilities the protocol accepts', () => {
+    expect([...FACILITIES]).toEqual([...SYSLOG_FACILITIES]);
+  });
+
   it('creates a webhook with the typed secret, defaults and immediate delivery', () => {
     const body = createRouteBody({
       ...emptyRouteDraft(),
@@ -47,10 +57,11 @@ describe('notification route bodies', () => {
     });
   });
 
-  it('leaves the secret out when none is typed (the server generates one) and never sends a password to a webhook', () => {
-    const body = createRouteBody({ ...emptyRouteDraft(), name: 'x', url: 'https://h.test/', password: 'pw' });
-    expect(body).not.toHaveProperty('secret');
-    expect(body).not.toHaveProperty('password');
+  it('refuses a webhook without a signing secret of 16+ characters, and never sends a password to a webhook', () => {
+    const draft = { ...emptyRouteDraft(), name: 'x', url: 'https://h.test/', password: 'pw' };
+    expect(() => createRouteBody(draft)).toThrow(/signing secret/);
+    expect(() => createRouteBody({ ...draft, secret: 'fifteen-chars-x' })).toThrow(/signing secret/);
+    expect(createRouteBody({ ...draft, secret: 'sixteen-chars-xx' })).not.toHaveProperty('password');
   });
 
   it('creates a syslog route over TCP with framing, a group and a digest window', () => {
@@ -76,7 +87,9 @@ describe('notification route bodies', () => {
   });
 
   it('refuses a webhook without a URL', () => {
-    expect(() => createRouteBody({ ...emptyRouteDraft(), name: 'x' })).toThrow(/URL/);
+    expect(() => createRouteBody({ ...emptyRouteDraft(), name: 'x', secret: 'sixteen-chars-xx' })).toThrow(
+      /URL/,
+    );
   });
 
   it('edits a stored e-mail route: fields come back, the password stays unless retyped', () => {
@@ -110,14 +123,14 @@ describe('notification route bodies', () => {
     );
   });
 
-  it('keeps a webhook URL unless retyped, and asks for a new secret only when told to rotate', () => {
+  it('keeps a webhook URL unless retyped, and never asks for a new secret', () => {
     const hook = draftFromRoute({ ...stored, channel: 'webhook', target: { url: 'http://127.0.0.1:9/…' } });
     expect(hook.url).toBe('');
+    expect(hook.secret).toBe('');
     const body = updateRouteBody(hook);
     expect(body).not.toHaveProperty('target');
     expect(body).not.toHaveProperty('rotate_secret');
-    expect(updateRouteBody({ ...hook, rotateSecret: true, url: 'http://127.0.0.1:10/new' })).toMatchObject({
-      rotate_secret: true,
+    expect(updateRouteBody({ ...hook, url: 'http://127.0.0.1:10/new' })).toMatchObject({
       target: { url: 'http://127.0.0.1:10/new' },
     });
   });

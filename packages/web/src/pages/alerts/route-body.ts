@@ -1,7 +1,9 @@
 /**
  * The notification route form as typed, and the API bodies it becomes. Secrets (the webhook
  * signing secret, the SMTP password) only ever travel from the form to the API: a route read back
- * has neither, so editing leaves them empty and an empty field means "keep the current one".
+ * has neither, so editing leaves them empty and an empty field means "keep the current one". The
+ * console asks for the webhook secret instead of letting the server generate one, because a
+ * generated secret would have to be displayed.
  */
 import type {
   CreateRouteBodyT,
@@ -11,6 +13,38 @@ import type {
   SeverityT,
   UpdateRouteBodyT,
 } from '@vigil/protocol';
+
+/**
+ * The syslog facilities a route may name: the protocol's SYSLOG_FACILITIES, copied because the
+ * console imports only types from the protocol package (no schema code in the bundle); a test
+ * keeps the two equal.
+ */
+export const FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+] as const;
 
 /** How a route sends: each alert at once, at most N per window (then a digest), or one digest per window. */
 export type DeliveryMode = 'immediate' | 'rate' | 'digest';
@@ -22,7 +56,6 @@ export interface RouteDraft {
   enabled: boolean;
   url: string;
   secret: string;
-  rotateSecret: boolean;
   host: string;
   port: string;
   tls: 'none' | 'starttls' | 'implicit';
@@ -52,7 +85,6 @@ export function emptyRouteDraft(): RouteDraft {
     enabled: true,
     url: '',
     secret: '',
-    rotateSecret: false,
     host: '',
     port: '',
     tls: 'starttls',
@@ -148,10 +180,14 @@ function settings(d: RouteDraft) {
   };
 }
 
-/** POST /api/v1/notifications/routes. A webhook without a typed secret gets one from the server. */
+/** POST /api/v1/notifications/routes. */
 export function createRouteBody(d: RouteDraft): CreateRouteBodyT {
   const target = routeTarget(d);
   if (!target) throw new Error('the URL is required');
+  if (d.channel === 'webhook' && d.secret.length < 16)
+    throw new Error(
+      'the signing secret needs 16 characters or more: the receiver checks each signature with it',
+    );
   const { rate_limit, digest_window_s, ...rest } = settings(d);
   return {
     name: d.name.trim(),
@@ -166,7 +202,7 @@ export function createRouteBody(d: RouteDraft): CreateRouteBodyT {
   };
 }
 
-/** PATCH /api/v1/notifications/routes/:id. Empty URL and password fields keep what the route has. */
+/** PATCH /api/v1/notifications/routes/:id. Empty URL and password fields keep what the route has; the signing secret is not changed here. */
 export function updateRouteBody(d: RouteDraft): UpdateRouteBodyT {
   const target = routeTarget(d);
   return {
@@ -174,6 +210,5 @@ export function updateRouteBody(d: RouteDraft): UpdateRouteBodyT {
     group: d.group || null,
     ...(target ? { target } : {}),
     ...(d.channel === 'email' && d.password ? { password: d.password } : {}),
-    ...(d.channel === 'webhook' && d.rotateSecret ? { rotate_secret: true } : {}),
   };
 }
