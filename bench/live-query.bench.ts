@@ -40,8 +40,11 @@ async function pool<T>(items: T[], limit: number, fn: (item: T, i: number) => Pr
   );
 }
 
-/** The bare fan-out: returns the round times in ms. */
-async function baseline(size: number, reps: number): Promise<{ times: number[]; connectS: number }> {
+/** The bare fan-out: returns the round times in ms and the server's CPU ms per reply over the rounds. */
+async function baseline(
+  size: number,
+  reps: number,
+): Promise<{ times: number[]; connectS: number; cpuMsPerAnswer: number }> {
   const child = await startBenchChild<{ url: string; caPem: string }>('baseline/ws-fanout-server.ts');
   const reply = JSON.stringify({ rows: 'y'.repeat(460) });
   const clients: WebSocket[] = [];
@@ -87,20 +90,22 @@ async function baseline(size: number, reps: number): Promise<{ times: number[]; 
       });
     await round('warm-up');
     const times: number[] = [];
+    const cpu0 = child.cpuSeconds();
     for (let r = 0; r < reps; r++) times.push(await round(`r${r}`));
+    const cpuMsPerAnswer = ((child.cpuSeconds() - cpu0) * 1000) / (reps * size);
     control.close();
-    return { times, connectS };
+    return { times, connectS, cpuMsPerAnswer };
   } finally {
     for (const c of clients) c.terminate();
     await child.stop();
   }
 }
 
-/** Vigil: returns the round times in ms and the campaign summaries' own latency figures. */
+/** Vigil: returns the round times in ms and the server's CPU ms per answer over the rounds. */
 async function vigil(
   size: number,
   reps: number,
-): Promise<{ times: number[]; enrollS: number; connectS: number }> {
+): Promise<{ times: number[]; enrollS: number; connectS: number; cpuMsPerAnswer: number }> {
   const child = await startBenchChild<VigilInfo>('sim/vigil-server-child.ts');
   const info = child.info;
   const fleet = new SimFleet({
@@ -152,10 +157,13 @@ async function vigil(
     };
     await round();
     const times: number[] = [];
+    // Includes serving the 20 ms status polls: a few ms a round, small against N answers.
+    const cpu0 = child.cpuSeconds();
     for (let r = 0; r < reps; r++) times.push(await round());
+    const cpuMsPerAnswer = ((child.cpuSeconds() - cpu0) * 1000) / (reps * size);
     if (fleet.stats.refused > 0)
       throw new Error(`${fleet.stats.refused} commands refused by simulated agents`);
-    return { times, enrollS, connectS };
+    return { times, enrollS, connectS, cpuMsPerAnswer };
   } finally {
     await fleet.close();
     await dispatcher.close();
@@ -195,6 +203,7 @@ export async function main(args: string[]): Promise<void> {
     const line =
       `| ${n} | ${median(base.times).toFixed(0)} / ${percentile(base.times, 99).toFixed(0)} ms` +
       ` | ${median(v.times).toFixed(0)} / ${percentile(v.times, 99).toFixed(0)} ms | ${ratio.toFixed(2)}` +
+      ` | ${base.cpuMsPerAnswer.toFixed(3)} / ${v.cpuMsPerAnswer.toFixed(3)} ms` +
       ` | ${verifyCostMs(n).toFixed(0)} ms | ${v.enrollS.toFixed(1)} s + ${v.connectS.toFixed(1)} s (bare connect ${base.connectS.toFixed(1)} s) |`;
     rows.push(line);
     console.log(
@@ -202,8 +211,8 @@ export async function main(args: string[]): Promise<void> {
     );
   }
   console.log(
-    '\n| agents | bare p50 / p99 | Vigil p50 / p99 | ratio (p50) | sim agents verifying, serial | Vigil enroll + connect |',
+    '\n| agents | bare p50 / p99 | Vigil p50 / p99 | ratio (p50) | server CPU per answer, bare / Vigil | sim agents verifying, serial | Vigil enroll + connect |',
   );
-  console.log('|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }

@@ -9,6 +9,7 @@ import { QueryResultBody, type QueryResultBodyT, type TargetsT, VigilError } fro
 import type { AgentHub } from '../hub/hub.js';
 import { newId, nowIso } from '../store/ids.js';
 import type { Services } from './index.js';
+import { CampaignCache } from './live-query-campaigns.js';
 import type { Principal, RequestContext } from './principal.js';
 import { resolveTargets } from './targets.js';
 
@@ -68,28 +69,28 @@ export class LiveQueryService {
    * The store stays the authority: a campaign closes only once the store agrees none is open.
    */
   private readonly open = new Map<string, number>();
+  /** Account and start of running campaigns, so an answer does not read the campaign row. */
+  private readonly campaigns = new CampaignCache();
 
   constructor(
     private readonly services: Services,
     private readonly hub: AgentHub,
   ) {
     this.events.setMaxListeners(0);
-    hub.ingestor.register('query.result', QueryResultBody, async (trx, source, body) => {
+    // Exactly once without a claim row: an answer is stored only while its device's row is still
+    // open, so a re-sent answer (lost ack) updates nothing and is not reported as fresh.
+    hub.ingestor.registerIdempotent('query.result', QueryResultBody, async (trx, source, body) => {
       const b = body as QueryResultBodyT;
-      if (!b.campaign) return;
-      const campaign = await trx
-        .selectFrom('query_campaigns')
-        .select(['created_at', 'account_id'])
-        .where('id', '=', b.campaign)
-        .executeTakeFirst();
-      if (!campaign || campaign.account_id !== source.accountId) return;
-      await trx
+      if (!b.campaign) return false;
+      const campaign = await this.campaigns.get(trx, b.campaign);
+      if (!campaign || campaign.accountId !== source.accountId) return false;
+      const r = await trx
         .updateTable('query_campaign_devices')
         .set({
           status: b.status,
           error: b.error ? `${b.error.code}: ${b.error.message}` : null,
           row_count: b.rows.length,
-          latency_ms: Date.now() - Date.parse(campaign.created_at),
+          latency_ms: Date.now() - campaign.createdAtMs,
           columns: JSON.stringify(b.columns),
           rows: JSON.stringify(b.rows),
           warnings: JSON.stringify(b.warnings),
@@ -99,7 +100,8 @@ export class LiveQueryService {
         .where('campaign_id', '=', b.campaign)
         .where('device_id', '=', source.deviceId)
         .where('status', 'in', ['pending', 'running', 'offline'])
-        .execute();
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     });
     hub.ingestor.on('query.result', (source: { deviceId: string }, body: QueryResultBodyT) => {
       if (body.campaign) void this.onResult(body.campaign, source.deviceId, body);
@@ -169,6 +171,11 @@ export class LiveQueryService {
           )
           .execute();
       }
+    });
+    this.campaigns.remember(id, {
+      accountId: ctx.principal.accountId,
+      createdAtMs: createdAt.getTime(),
+      deadlineMs: deadline.getTime(),
     });
     const online = deviceIds.filter((d) => this.hub.isConnected(d));
     const offline = deviceIds.filter((d) => !this.hub.isConnected(d));
@@ -291,6 +298,7 @@ export class LiveQueryService {
     clearTimeout(this.timers.get(campaignId));
     this.timers.delete(campaignId);
     this.open.delete(campaignId);
+    this.campaigns.forget(campaignId);
     const db = this.services.store.db;
     const c = await db
       .selectFrom('query_campaigns')
