@@ -65,17 +65,5 @@ export type ActionRunEventT = Static<typeof ActionRunEvent>;
 export type ConsoleEventT = Static<typeof ConsoleEvent>;
 export type ConsoleEventType = ConsoleEventT['type'];
 
-/** Topics the console subscribes to, and the event types each one covers. */
-export const CONSOLE_TOPICS = {
-  devices: ['device.presence', 'device.enrolled'],
-  alerts: ['alert.raised', 'alert.updated'],
-  actions: ['action.run'],
-} as const satisfies Record<string, readonly ConsoleEventType[]>;
-export type ConsoleTopic = keyof typeof CONSOLE_TOPICS;
-
-/** The topic an event belongs to. */
-export function topicOf(type: ConsoleEventType): ConsoleTopic {
-  if (type.startsWith('device.')) return 'devices';
-  if (type.startsWith('alert.')) return 'alerts';
-  return 'actions';
-}
+/** What a console page subscribes to: `devices` (device.*), `alerts` (alert.*), `actions` (action.*). */
+export type ConsoleTopic = 'devices' | 'alerts' | 'actions';

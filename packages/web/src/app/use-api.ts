@@ -1,6 +1,7 @@
-/** Load JSON from the API into component state, with reload and optional bounded polling. */
+/** Load JSON from the API into component state, with reload, live updates and bounded polling. */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../api/client.js';
+import { type ConsoleTopic, subscribeLive, useLiveConnected } from './live-events.js';
 
 /** What useApi hands back. */
 export interface ApiState<T> {
@@ -10,11 +11,34 @@ export interface ApiState<T> {
   reload(): void;
 }
 
+/** How useApi keeps its data fresh. */
+export interface UseApiOptions {
+  /** Reload on this interval while the tab is visible; with `live`, only while the stream is down. */
+  refreshMs?: number;
+  /** Console event topics that make this data stale: an event of one reloads it at once. */
+  live?: readonly ConsoleTopic[];
+}
+
+/** Polling while the event stream is down, for live data that names no interval of its own. */
+export const LIVE_FALLBACK_MS = 15_000;
+/** A burst of events (a fleet reconnecting) reloads at most once in this long. */
+const LIVE_THROTTLE_MS = 1_000;
+
 /**
- * GET `path` (null: load nothing). With `refreshMs`, reload on that interval while the tab is
- * visible; the timer stops when the component unmounts or the path changes.
+ * GET `path` (null: load nothing). A number (or `refreshMs`) reloads on that interval while the
+ * tab is visible. `live` topics reload as soon as the console event stream reports a change of
+ * them, and poll only while the stream is down. Timers and subscriptions end when the component
+ * unmounts or the path changes.
  */
-export function useApi<T>(path: string | null, refreshMs?: number): ApiState<T> {
+export function useApi<T>(path: string | null, refresh?: number | UseApiOptions): ApiState<T> {
+  const options = typeof refresh === 'number' ? { refreshMs: refresh } : (refresh ?? {});
+  const liveKey = options.live?.join(',') ?? '';
+  const streaming = useLiveConnected();
+  const refreshMs = liveKey
+    ? streaming
+      ? undefined
+      : (options.refreshMs ?? LIVE_FALLBACK_MS)
+    : options.refreshMs;
   const [data, setData] = useState<T>();
   const [error, setError] = useState<ApiError>();
   const [loading, setLoading] = useState(path !== null);
@@ -53,6 +77,28 @@ export function useApi<T>(path: string | null, refreshMs?: number): ApiState<T> 
     }, refreshMs);
     return () => clearInterval(timer);
   }, [path, refreshMs, reload]);
+
+  useEffect(() => {
+    if (!liveKey || path === null) return;
+    let last = 0;
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const off = subscribeLive(liveKey.split(',') as ConsoleTopic[], () => {
+      const wait = last + LIVE_THROTTLE_MS - Date.now();
+      if (wait <= 0) {
+        last = Date.now();
+        reload();
+      } else
+        pending ??= setTimeout(() => {
+          pending = undefined;
+          last = Date.now();
+          reload();
+        }, wait);
+    });
+    return () => {
+      off();
+      clearTimeout(pending);
+    };
+  }, [liveKey, path, reload]);
 
   return { data, error, loading, reload };
 }

@@ -31,7 +31,7 @@ export default function AlertsPage() {
   const pages = useCursorPages();
   const list = useApi<Page<AlertSummaryT>>(
     `/api/v1/alerts${qs({ ...filters, limit: 50, cursor: pages.cursor })}`,
-    5000,
+    { live: ['alerts'] },
   );
   if (isMissingRoute(list.error))
     return (

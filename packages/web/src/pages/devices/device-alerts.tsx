@@ -11,7 +11,7 @@ import { Time } from '../../components/time.js';
 export function DeviceAlerts({ deviceId }: { deviceId: string }) {
   const alerts = useApi<Page<AlertSummaryT>>(
     `/api/v1/alerts?device=${encodeURIComponent(deviceId)}&limit=20`,
-    10000,
+    { live: ['alerts'] },
   );
   if (isMissingRoute(alerts.error)) return null;
   const items = alerts.data?.items ?? [];

@@ -13,7 +13,7 @@ import { QuickQuery } from './quick-query.js';
 
 export default function DevicePage({ params }: PageProps) {
   const id = params['id'] ?? '';
-  const device = useApi<DeviceT>(`/api/v1/devices/${encodeURIComponent(id)}`, 5000);
+  const device = useApi<DeviceT>(`/api/v1/devices/${encodeURIComponent(id)}`, { live: ['devices'] });
   if (device.error && !device.data)
     return (
       <>

@@ -23,7 +23,7 @@ export default function DevicesPage() {
   const filters = filtersFromSearch(search);
   const pages = useCursorPages();
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const list = useApi<Page<DeviceT>>(devicesPath(filters, pages.cursor, PAGE_SIZE), 5000);
+  const list = useApi<Page<DeviceT>>(devicesPath(filters, pages.cursor, PAGE_SIZE), { live: ['devices'] });
   const failing = useFailingChecks();
 
   const apply = (f: DeviceFilters) => {

@@ -1,6 +1,6 @@
 /**
- * The most recently enrolled devices, refreshed every 2 s (the API has no device event stream),
- * so a device appears here within seconds of running the install line; new ones are marked.
+ * The most recently enrolled devices, reloaded on every device event of the console stream, so a
+ * device appears here the moment its install line enrolls it; new ones are marked.
  */
 import { useState } from 'react';
 import type { DeviceT, Page } from '../../api/types.js';
@@ -13,7 +13,9 @@ import { Time } from '../../components/time.js';
 
 export function RecentDevices() {
   const [openedAt] = useState(() => Date.now());
-  const list = useApi<Page<DeviceT>>('/api/v1/devices?sort=enrolled_at&order=desc&limit=10', 2000);
+  const list = useApi<Page<DeviceT>>('/api/v1/devices?sort=enrolled_at&order=desc&limit=10', {
+    live: ['devices'],
+  });
   return (
     <Panel title="Recently enrolled">
       <ErrorNote error={list.error} />

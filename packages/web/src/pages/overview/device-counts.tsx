@@ -13,7 +13,7 @@ import { Panel } from '../../components/panel.js';
 const LIMIT = 500;
 
 function Count({ status }: { status: 'online' | 'offline' | 'lost' }) {
-  const page = useApi<Page<DeviceT>>(`/api/v1/devices${qs({ status, limit: LIMIT })}`, 5000);
+  const page = useApi<Page<DeviceT>>(`/api/v1/devices${qs({ status, limit: LIMIT })}`, { live: ['devices'] });
   const n = page.data ? `${page.data.items.length}${page.data.next_cursor ? '+' : ''}` : '…';
   return (
     <li className={`count count-${status}`}>

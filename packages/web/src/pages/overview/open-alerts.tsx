@@ -12,7 +12,7 @@ import { Panel } from '../../components/panel.js';
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
 export function OpenAlerts() {
-  const open = useApi<Page<AlertSummaryT>>('/api/v1/alerts?status=open&limit=500', 10000);
+  const open = useApi<Page<AlertSummaryT>>('/api/v1/alerts?status=open&limit=500', { live: ['alerts'] });
   if (isMissingRoute(open.error))
     return (
       <Panel title="Open alerts">
