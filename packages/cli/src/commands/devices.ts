@@ -23,6 +23,8 @@ interface ListFlags {
   group?: string;
   filter?: string;
   search?: string;
+  complianceBelow?: string;
+  count?: boolean;
   sort?: string;
   order?: string;
   limit?: string;
@@ -39,7 +41,7 @@ interface Page<T> {
 /** The device table's columns. */
 export function deviceRows(devices: DeviceT[]): { headers: string[]; rows: Cell[][] } {
   return {
-    headers: ['id', 'hostname', 'status', 'os', 'ip', 'last seen', 'tags'],
+    headers: ['id', 'hostname', 'status', 'os', 'ip', 'last seen', 'compliance', 'tags'],
     rows: devices.map((d) => [
       d.id,
       d.hostname,
@@ -47,9 +49,16 @@ export function deviceRows(devices: DeviceT[]): { headers: string[]; rows: Cell[
       `${d.os.name} ${d.os.version}`.trim(),
       d.ip,
       shortTime(d.last_seen_at),
+      complianceText(d),
       d.tags,
     ]),
   };
+}
+
+/** A device's compliance score and failing checks (`80 % (1 failing)`), or null before any result. */
+function complianceText(d: DeviceT): string | null {
+  if (d.compliance === null || d.compliance === undefined) return null;
+  return d.failing_checks > 0 ? `${d.compliance} % (${d.failing_checks} failing)` : `${d.compliance} %`;
 }
 
 /** The device list as a table, or a note when there is none. */
@@ -73,6 +82,7 @@ function deviceDetails(d: DeviceT): string {
     ['Last seen', shortTime(d.last_seen_at)],
     ['Tags', d.tags],
     ['Groups', d.groups.map((g) => g.name)],
+    ['Compliance', complianceText(d)],
   ]);
 }
 
@@ -82,6 +92,7 @@ function listQuery(flags: ListFlags): Record<string, string | number | undefined
     ...(flags.tag ? { tag: flags.tag } : {}),
     ...(flags.filter ? { filter: flags.filter } : {}),
     ...(flags.search ? { q: flags.search } : {}),
+    ...(flags.complianceBelow ? { compliance_below: parseScoreArg(flags.complianceBelow) } : {}),
     ...(flags.sort ? { sort: flags.sort } : {}),
     ...(flags.order ? { order: flags.order } : {}),
     ...(flags.limit ? { limit: parseIntArg(flags.limit, '--limit', 1, 500) } : {}),
@@ -95,6 +106,14 @@ function listQuery(flags: ListFlags): Record<string, string | number | undefined
     );
   }
   return checkBody(DeviceListQuery, query);
+}
+
+/** A compliance score bound from --compliance-below: a number from 0 to 100. */
+function parseScoreArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || n > 100)
+    throw new VigilError('E_VALIDATION', `--compliance-below must be a number from 0 to 100, got '${value}'`);
+  return n;
 }
 
 /** A device id argument, checked. */
@@ -120,6 +139,11 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
       .option('--group <GROUP>', 'only members of this group (name or id)')
       .option('--filter <EXPR>', "a device filter, e.g. \"os.platform = 'linux' AND tags CONTAINS 'prod'\"")
       .option('--search <TEXT>', 'hostname contains this text')
+      .option(
+        '--compliance-below <SCORE>',
+        'only devices whose compliance score (severity-weighted % of passing checks) is below SCORE, e.g. 100 for every device failing a check',
+      )
+      .option('--count', 'print only how many devices match (one count query; no listing)')
       .option('--sort <KEY>', `sort by ${DEVICE_SORT_KEYS.join(', ')}`)
       .option('--order <ORDER>', 'asc or desc')
       .option('--limit <N>', 'devices per page (1-500, default 50)')
@@ -131,6 +155,17 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
     const query = listQuery(rest);
     const client = await ctx.connect();
     if (group) query.group = (await client.get<GroupT>(`/api/v1/groups/${encodeURIComponent(group)}`)).id;
+    if (flags.count) {
+      const { limit: _limit, cursor: _cursor, sort: _sort, order: _order, ...match } = query;
+      const counted = await client.get<{ count: number }>('/api/v1/devices/count', match);
+      emit(
+        ctx,
+        flags.json,
+        counted,
+        () => `${counted.count} device${counted.count === 1 ? '' : 's'} match\n`,
+      );
+      return;
+    }
     let page = await client.get<Page<DeviceT>>('/api/v1/devices', query);
     if (flags.all) {
       const items = [...page.items];
