@@ -307,3 +307,37 @@ describe('agent hub', () => {
     sb.ws.close();
   });
 });
+
+describe('agent hub with the default 30 s heartbeat', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterAll(async () => s?.stop());
+
+  it('does not ping an agent whose own heartbeat ping came a little late, only one silent for a heartbeat and a sweep', async () => {
+    const agent = await enrollRawAgent(s, await createEnrollmentToken(s), testFacts('default-hb'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    const hub = s.vigil.hub;
+    const live = hub.sessions.get(agent.id);
+    if (!live) throw new Error('no live session');
+    let pinged = 0;
+    live.ping = () => {
+      pinged += 1;
+    };
+    const now = Date.now();
+    await hub.sweep(now);
+    // Heard 31 s ago: the agent's ping every 30 s is simply due; a server ping would double the
+    // idle traffic (bench/bandwidth counts it).
+    live.lastSeen = now + 7_500 - 31_000;
+    await hub.sweep(now + 7_500);
+    expect(pinged).toBe(0);
+    // Silent for 38 s (a heartbeat and more than a sweep): pinged, with two sweeps left before the drop at 60 s.
+    live.lastSeen = now + 15_000 - 38_000;
+    await hub.sweep(now + 15_000);
+    expect(pinged).toBe(1);
+    session.ws.close(1000);
+    await session.closed;
+  });
+});

@@ -114,12 +114,13 @@ export class AgentHub {
    * heartbeat itself and the server's automatic pong keeps both sides alive, so pinging such an
    * agent on every sweep as well (every half heartbeat) only multiplied idle traffic and CPU:
    * 8 pings a minute per agent, 10k pings per sweep at 10k agents. Only a session silent for a
-   * heartbeat is pinged, early enough that its pong has at least two sweeps before the drop at
-   * two heartbeats.
+   * heartbeat and a sweep is pinged — an agent pinging every heartbeat is heard a few ms late at
+   * times, and pinging it then only doubled its idle traffic — but early enough that the pong has
+   * at least two sweeps before the drop at two heartbeats.
    */
   private pingSilentAfterMs(): number {
     const h = this.options.heartbeatMs;
-    return Math.max(this.sweepEveryMs, Math.min(h, 2 * h - 3 * this.sweepEveryMs));
+    return Math.max(this.sweepEveryMs, Math.min(h + this.sweepEveryMs, 2 * h - 3 * this.sweepEveryMs));
   }
 
   /** Whether the node is shutting down (closing sockets must not mark agents lost). */
