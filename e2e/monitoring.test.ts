@@ -6,6 +6,8 @@
  * fixture tree that holds its /etc/passwd and /var/log/auth.log.
  *
  * - An appended line in the watched passwd becomes an alert with the unified diff in the API.
+ * - A path added with `vigil monitoring paths add` reaches the agent in its signed rule set: a
+ *   change there becomes an alert, a file matching an ignore pattern added with the CLI does not.
  * - With the server stopped, 20 failed SSH logins written to the watched auth log become one
  *   brute-force alert with count 20 (delivered when the server is back), and an automated
  *   response added with `vigil responses add` blocks the source address by itself: a TCP probe
@@ -64,6 +66,7 @@ describe.skipIf(skipReason !== undefined)('threat monitoring with a real agent',
   let agent: ChildProcess;
   let agentLog = '';
   let agentId = '';
+  let cli: Record<string, string> = {};
   const dirs: string[] = [];
   const root = mkdtempSync(join(tmpdir(), 'vigil-mon-root-'));
   const state = mkdtempSync(join(tmpdir(), 'vigil-mon-agent-'));
@@ -120,6 +123,8 @@ describe.skipIf(skipReason !== undefined)('threat monitoring with a real agent',
     // The fixture host the agent watches.
     mkdirSync(join(root, 'etc'), { recursive: true });
     mkdirSync(join(root, 'var/log'), { recursive: true });
+    mkdirSync(join(root, 'srv/app/conf'), { recursive: true });
+    writeFileSync(join(root, 'srv/app/conf/app.ini'), 'listen = 127.0.0.1\n');
     writeFileSync(
       join(root, 'etc/passwd'),
       'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/bash\n',
@@ -148,6 +153,7 @@ describe.skipIf(skipReason !== undefined)('threat monitoring with a real agent',
       VIGIL_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'vigil-cli-')),
     };
     dirs.push(env.VIGIL_CONFIG_DIR);
+    cli = env;
     const add = await runCliInProcess(
       [
         'responses',
@@ -239,6 +245,49 @@ describe.skipIf(skipReason !== undefined)('threat monitoring with a real agent',
     expect(one.context.file.old_sha256).not.toBe(one.context.file.new_sha256);
     expect(one.context.attack).toEqual(['T1136.001', 'T1098']);
   }, 60_000);
+
+  it('watches a path added with vigil monitoring paths add: a change there becomes an alert; an ignored file does not', async () => {
+    const add = await runCliInProcess(['monitoring', 'paths', 'add', '/srv/app'], cli);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toMatch(/^Watching \/srv\/app on every device \(\S+\)/);
+    const ignore = await runCliInProcess(['monitoring', 'paths', 'ignore', '*.cache'], cli);
+    expect(ignore.code, ignore.stderr).toBe(0);
+    const bad = await runCliInProcess(['monitoring', 'paths', 'add', 'srv/app'], cli);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('must be absolute');
+    const list = await runCliInProcess(['monitoring', 'paths', 'list'], cli);
+    expect(list.stdout).toMatch(/watch\s+\/srv\/app\s+all devices/);
+    // The signed set with the path reached the agent and its file monitor restarted with it.
+    expect(
+      await waitFor(() => {
+        try {
+          const set = readFileSync(join(state, 'monitor-rules.json'), 'utf8');
+          return set.includes('/srv/app') && set.includes('*.cache');
+        } catch {
+          return false;
+        }
+      }, 30_000),
+      agentLog,
+    ).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    writeFileSync(join(root, 'srv/app/conf/settings.cache'), 'noise\n');
+    appendFileSync(join(root, 'srv/app/conf/app.ini'), 'listen = 0.0.0.0\n');
+    let found: Array<{ id: string; title: string }> = [];
+    expect(
+      await waitFor(async () => {
+        found = await alerts('Linux.Files.WatchedPathChanged');
+        return found.length > 0;
+      }, 20_000),
+      agentLog,
+    ).toBe(true);
+    await new Promise((r) => setTimeout(r, 1500));
+    found = await alerts('Linux.Files.WatchedPathChanged');
+    expect(found.map((a) => a.title)).toEqual([
+      'Configured watch path changed: /srv/app/conf/app.ini modified',
+    ]);
+    const one = (await s.call('GET', `/api/v1/alerts/${found[0]?.id}`, { token: s.adminToken })).body;
+    expect(one.context.file.diff).toContain('+listen = 0.0.0.0');
+  }, 90_000);
 
   it('blocks an SSH brute force by itself while the server is stopped, and reports one alert of 20 when it is back', async () => {
     expect(await probe(lab.device, lab.otherV4, ECHO_PORT)).toBe('ok');

@@ -16,6 +16,7 @@ import { registerDeviceCommands } from './commands/devices.js';
 import { registerEnrollmentCommands } from './commands/enrollment.js';
 import { registerGroupCommands } from './commands/groups.js';
 import { registerLoginCommands } from './commands/login.js';
+import { registerMonitoringCommands } from './commands/monitoring.js';
 import { registerNotificationCommands } from './commands/notifications.js';
 import { registerQueryCommands } from './commands/query.js';
 import { registerResponseCommands } from './commands/responses.js';
@@ -70,6 +71,7 @@ export function buildProgram(ctx: CliContext, server: ServerModule | null = null
   registerAlertCommands(program, ctx);
   registerNotificationCommands(program, ctx);
   registerResponseCommands(program, ctx);
+  registerMonitoringCommands(program, ctx);
   registerAgentCommands(program, ctx);
   registerStartCommand(program, ctx, server);
   return program;

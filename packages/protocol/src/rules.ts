@@ -8,6 +8,7 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { CheckParameter, Severity } from './checks.js';
+import { WatchConfig } from './watch-paths.js';
 
 /** The monitors an agent runs; each rule listens to exactly one. */
 export const MONITORS = ['files', 'auth', 'processes', 'network', 'persistence'] as const;
@@ -184,6 +185,12 @@ export const RulesSetBody = Type.Object(
     digest: Type.String({ maxLength: 128 }),
     rules: Type.Array(RuleSetRule, { maxItems: 2000 }),
     responses: Type.Array(ResponseRule, { maxItems: 500 }),
+    /**
+     * Paths the file monitor watches besides its default list and patterns it never reports, as
+     * configured for the account and the device's groups; absent when none are (so an agent from
+     * before this field keeps accepting the sets of accounts that do not use it).
+     */
+    watch: Type.Optional(WatchConfig),
   },
   { additionalProperties: false },
 );

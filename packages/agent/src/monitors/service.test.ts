@@ -100,4 +100,58 @@ describe.skipIf(process.platform !== 'linux')('monitor service', () => {
     expect((a!.context.file as { diff?: string }).diff).toBeUndefined();
     expect(JSON.stringify(a)).not.toContain('BBBB');
   });
+
+  it("watches the set's configured paths, respects its ignore patterns, and refuses bad paths again", async () => {
+    mkdirSync(join(root, 'srv/app/conf'), { recursive: true });
+    writeFileSync(join(root, 'srv/app/conf/app.ini'), 'debug = false\n');
+    writeFileSync(join(root, 'srv/app/conf/app.log'), 'start\n');
+    mkdirSync(join(root, 'opt/other'), { recursive: true });
+    writeFileSync(join(root, 'opt/other/x.conf'), 'a\n');
+    const warnings: unknown[] = [];
+    service = new MonitorService({
+      stateDir: state,
+      root,
+      outbox,
+      log: { ...log, warn: (o: unknown) => warnings.push(o) },
+      serverUrl: 'https://127.0.0.1:1',
+    });
+    const watched = loadRules()
+      .filter((r) => r.name === 'Linux.Files.WatchedPathChanged')
+      .map((r) => renderRule(r));
+    await service.replace({ digest: 'd-watch-0', rules: watched, responses: [] });
+    expect(service.runningMonitors()).toEqual(['files']);
+    // Not configured yet: a change under /srv/app is not watched.
+    writeFileSync(join(root, 'srv/app/conf/app.ini'), 'debug = true\n');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alertItems()).toHaveLength(0);
+    // A signed set with the path (and a relative one, which the agent refuses although it is signed).
+    await service.replace({
+      digest: 'd-watch-1',
+      rules: watched,
+      responses: [],
+      watch: { paths: ['/srv/app', 'opt/other'], ignore: ['*.log'] },
+    });
+    expect(service.effectiveConfig().watchPaths).toEqual(['/srv/app']);
+    expect(warnings).toContainEqual(expect.objectContaining({ watch_path: 'opt/other' }));
+    writeFileSync(join(root, 'srv/app/conf/app.log'), 'start\nmore\n');
+    writeFileSync(join(root, 'opt/other/x.conf'), 'b\n');
+    writeFileSync(join(root, 'srv/app/conf/app.ini'), 'debug = false\nlisten = 0.0.0.0\n');
+    await waitFor('the watched-path alert', () =>
+      alertItems().some((a) => a.rule === 'Linux.Files.WatchedPathChanged'),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const keys = alertItems()
+      .filter((a) => a.rule === 'Linux.Files.WatchedPathChanged')
+      .map((a) => a.key);
+    expect(keys).toEqual(['/srv/app/conf/app.ini']);
+    const a = alertItems().find((x) => x.key === '/srv/app/conf/app.ini');
+    expect((a!.context.file as { diff: string }).diff).toContain('+listen = 0.0.0.0');
+    // The set without the path: the monitor restarts without it.
+    await service.replace({ digest: 'd-watch-2', rules: watched, responses: [] });
+    expect(service.effectiveConfig().watchPaths ?? []).toEqual([]);
+    writeFileSync(join(root, 'srv/app/conf/app.ini'), 'changed again\n');
+    // A repeat of a key is held for two seconds before it goes out: wait past that.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(alertItems().filter((x) => x.key === '/srv/app/conf/app.ini')).toHaveLength(1);
+  });
 });

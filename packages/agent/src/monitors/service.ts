@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import {
   type ActionDefinitionT,
   compileValidator,
+  ignorePatternProblem,
   type MonitorNameT,
   RulesSetBody,
   type RulesSetBodyT,
+  watchPathProblem,
 } from '@vigil/protocol';
 import { loadActions } from '../actions/load.js';
 import type { Log } from '../daemon/dispatch.js';
@@ -157,6 +159,8 @@ export class MonitorService {
   private definitions: ReadonlyMap<string, ActionDefinitionT> | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The watch lists the running file monitor was started with (a new set with others restarts it). */
+  private filesStartedWith = '';
 
   constructor(private readonly options: MonitorServiceOptions) {
     const outbox = options.outbox;
@@ -238,10 +242,40 @@ export class MonitorService {
     return [...this.running.keys()].sort();
   }
 
+  /**
+   * The local settings with the rule set's watch paths and ignore patterns added. The set is
+   * signed, but each entry is checked again here: a path the server should have refused is
+   * dropped (and logged), never watched.
+   */
+  effectiveConfig(): MonitorConfig {
+    const local = this.options.config ?? {};
+    const watch = this.set.watch;
+    if (!watch) return local;
+    const keep = (values: string[], problem: (v: string) => string | null, what: string) =>
+      values.filter((v) => {
+        const why = problem(v);
+        if (why) this.options.log.warn({ [what]: v, why }, `the rule set's ${what} is refused`);
+        return why === null;
+      });
+    return {
+      ...local,
+      watchPaths: [...(local.watchPaths ?? []), ...keep(watch.paths, watchPathProblem, 'watch_path')],
+      ignore: [...(local.ignore ?? []), ...keep(watch.ignore, ignorePatternProblem, 'ignore_pattern')],
+    };
+  }
+
   private sync(): Promise<void> {
     this.syncing = this.syncing.then(async () => {
       if (this.stopped) return;
       const factory = this.options.monitorFactory ?? defaultMonitorFactory;
+      const config = this.effectiveConfig();
+      const watchLists = JSON.stringify([config.watchPaths ?? [], config.ignore ?? []]);
+      const files = this.running.get('files');
+      if (files && watchLists !== this.filesStartedWith) {
+        // New watch paths or ignore patterns: start the file monitor again with them (a new baseline).
+        this.running.delete('files');
+        await files.stop().catch(() => {});
+      }
       for (const name of ['files', 'auth', 'processes', 'network', 'persistence'] as const) {
         const wanted = this.engine.wants(name);
         const running = this.running.get(name);
@@ -252,9 +286,10 @@ export class MonitorService {
             sink: (e) => this.engine.handle(e),
             log: this.options.log,
             stateDir: this.options.stateDir,
-            config: this.options.config ?? {},
+            config,
           });
           if (!monitor) continue;
+          if (name === 'files') this.filesStartedWith = watchLists;
           this.running.set(name, monitor);
           try {
             await monitor.start();

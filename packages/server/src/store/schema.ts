@@ -378,6 +378,16 @@ export interface ResponseRulesTable {
   created_at: string;
 }
 
+export interface MonitoringPathsTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  path: string;
+  group_id: string | null;
+  created_by: string;
+  created_at: string;
+}
+
 export interface SoftwarePackagesTable {
   id: string;
   account_id: string;
@@ -424,5 +434,6 @@ export interface Database {
   action_run_devices: ActionRunDevicesTable;
   action_settings: ActionSettingsTable;
   response_rules: ResponseRulesTable;
+  monitoring_paths: MonitoringPathsTable;
   software_packages: SoftwarePackagesTable;
 }

@@ -1,7 +1,7 @@
 /**
  * Threat monitoring on the server: the detection rule catalogue (definitions/rules), each device's
  * rule set — the rules for its platform, rendered with their parameters, and the automated
- * responses of its account and groups — pushed signed as `rules.set` when the device connects,
+ * responses and file-monitor watch paths of its account and groups — pushed signed as `rules.set` when the device connects,
  * when its facts change and when a response changes; and the ingest of the agents' `alert.event`
  * items into the alert inbox.
  */
@@ -14,8 +14,10 @@ import {
   type RuleDefinitionT,
   type RulesSetBodyT,
   VigilError,
+  type WatchConfigT,
 } from '@vigil/protocol';
 import type { AgentHub } from '../../hub/hub.js';
+import { MonitoringPathsRepo } from '../../store/repos/monitoring-paths.js';
 import { type ResponseRuleRow, ResponseRulesRepo } from '../../store/repos/response-rules.js';
 import type { Services } from '../index.js';
 import { ingestAlertEvent } from './ingest-alert-event.js';
@@ -39,6 +41,7 @@ export class MonitoringService {
   /** The digest last pushed to each device by this node (a changed set is pushed again). */
   private readonly pushed = new Map<string, string>();
   readonly responses: ResponseRulesRepo;
+  readonly paths: MonitoringPathsRepo;
 
   constructor(
     private readonly services: Services,
@@ -46,6 +49,7 @@ export class MonitoringService {
     private readonly rulesDir?: string,
   ) {
     this.responses = new ResponseRulesRepo(services.store.db);
+    this.paths = new MonitoringPathsRepo(services.store.db);
     hub.ingestor.register('alert.event', AlertEventBody, (trx, source, body) =>
       ingestAlertEvent(services.alerts, trx, source, body as AlertEventBodyT),
     );
@@ -69,11 +73,21 @@ export class MonitoringService {
       .filter((r) => r.platforms.includes(platform))
       .map((r) => renderRule(r));
     const responses = (await this.responses.forDevice(accountId, deviceId)).map(responseRuleOf);
+    const watch = await this.watchConfigFor(accountId, deviceId);
     const digest = createHash('sha256')
-      .update(JSON.stringify({ rules, responses }))
+      .update(JSON.stringify({ rules, responses, ...(watch ? { watch } : {}) }))
       .digest('hex')
       .slice(0, 32);
-    return { digest, rules, responses };
+    return { digest, rules, responses, ...(watch ? { watch } : {}) };
+  }
+
+  /** The watch paths and ignore patterns of a device (account-wide and its groups'), or undefined when there are none. */
+  private async watchConfigFor(accountId: string, deviceId: string): Promise<WatchConfigT | undefined> {
+    const rows = await this.paths.forDevice(accountId, deviceId);
+    if (rows.length === 0) return undefined;
+    // A path configured both account-wide and for a group is sent once.
+    const of = (kind: string) => [...new Set(rows.filter((r) => r.kind === kind).map((r) => r.path))].sort();
+    return { paths: of('watch'), ignore: of('ignore') };
   }
 
   /** Push the rule set if it changed since this node last pushed it (or always, on connect). */
