@@ -1,8 +1,11 @@
-/** The devices page's filter form: search, status, OS, group, tag and a device-filter expression. */
+/**
+ * The devices page's filter form: search, status, OS, group, tag, compliance below a score, a
+ * device-filter expression, and how many devices a page holds.
+ */
 import { type FormEvent, useEffect, useState } from 'react';
 import type { GroupT, Page } from '../../api/types.js';
 import { useApi } from '../../app/use-api.js';
-import type { DeviceFilters } from './device-query.js';
+import { type DeviceFilters, PAGE_SIZES } from './device-query.js';
 
 export function DeviceFilterForm({
   value,
@@ -54,6 +57,26 @@ export function DeviceFilterForm({
       <label>
         Tag
         <input value={draft.tag} onChange={set('tag')} pattern="[a-z0-9][a-z0-9._:\-]*" maxLength={63} />
+      </label>
+      <label>
+        Compliance below (%)
+        <input
+          type="number"
+          min={0}
+          max={100}
+          step="any"
+          value={draft.compliance}
+          onChange={set('compliance')}
+          title="Devices whose severity-weighted share of passing checks is below this; 100 finds every device failing a check"
+        />
+      </label>
+      <label>
+        Rows per page
+        <select value={draft.size || String(PAGE_SIZES[0])} onChange={set('size')}>
+          {PAGE_SIZES.map((n) => (
+            <option key={n}>{n}</option>
+          ))}
+        </select>
       </label>
       <label className="wide">
         Filter expression (see docs/device-filters.md), e.g. <code>facts.cpu.cores &gt;= 8</code>

@@ -1,6 +1,7 @@
 /**
- * Devices: a server-side paginated, filtered and sorted table (50 a page, so 10k devices cost the
- * browser no more than 50), refreshed every 5 s; analysts can select rows for bulk tagging.
+ * Devices: a server-side paginated, filtered and sorted table (50 to 500 a page, of which only the
+ * rows in view are rendered, so 10k devices cost the browser no more than a screenful), with the
+ * number of matching devices from one count request; analysts can select rows for bulk tagging.
  */
 import { useState } from 'react';
 import type { DeviceT, Page } from '../../api/types.js';
@@ -11,11 +12,15 @@ import { ErrorNote, Loading } from '../../components/notice.js';
 import { Pager, useCursorPages } from '../../components/pager.js';
 import { BulkBar } from './bulk-bar.js';
 import { DeviceFilterForm } from './device-filter-form.js';
-import { type DeviceFilters, devicesPath, filtersFromSearch, searchFromFilters } from './device-query.js';
+import {
+  type DeviceFilters,
+  deviceCountPath,
+  devicesPath,
+  filtersFromSearch,
+  pageSize,
+  searchFromFilters,
+} from './device-query.js';
 import { DeviceTable } from './device-table.js';
-import { useFailingChecks } from './use-failing-checks.js';
-
-const PAGE_SIZE = 50;
 
 export default function DevicesPage() {
   const { search } = useLocation();
@@ -23,8 +28,8 @@ export default function DevicesPage() {
   const filters = filtersFromSearch(search);
   const pages = useCursorPages();
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const list = useApi<Page<DeviceT>>(devicesPath(filters, pages.cursor, PAGE_SIZE), { live: ['devices'] });
-  const failing = useFailingChecks();
+  const list = useApi<Page<DeviceT>>(devicesPath(filters, pages.cursor, pageSize(filters)), 5000);
+  const matching = useApi<{ count: number }>(deviceCountPath(filters), 15000);
 
   const apply = (f: DeviceFilters) => {
     pages.reset();
@@ -49,6 +54,11 @@ export default function DevicesPage() {
       <h1>Devices</h1>
       <DeviceFilterForm value={filters} onApply={apply} />
       <ErrorNote error={list.error} />
+      {matching.data ? (
+        <p className="match-count" data-testid="device-match-count">
+          {matching.data.count} {matching.data.count === 1 ? 'device matches' : 'devices match'}
+        </p>
+      ) : null}
       {can('analyst') && selected.size > 0 ? (
         <BulkBar
           ids={[...selected]}
@@ -61,7 +71,6 @@ export default function DevicesPage() {
       {list.data ? (
         <DeviceTable
           devices={list.data.items}
-          failing={failing}
           selected={selected}
           onSelect={onSelect}
           selectable={can('analyst')}
@@ -74,8 +83,8 @@ export default function DevicesPage() {
       )}
       <Pager page={pages.page} nextCursor={list.data?.next_cursor} onNext={pages.next} onPrev={pages.prev} />
       <p className="muted small">
-        Compliance: the "Failing checks" column counts each device's failing checks; the list of failing
-        devices per check is on the Checks page (the devices API cannot filter by compliance yet).
+        Compliance is each device's severity-weighted share of passing checks; "Compliance below 100" lists
+        every device failing a check. The failing devices of one check are on the Checks page.
       </p>
     </>
   );
