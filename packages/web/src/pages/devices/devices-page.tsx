@@ -28,8 +28,10 @@ export default function DevicesPage() {
   const filters = filtersFromSearch(search);
   const pages = useCursorPages();
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const list = useApi<Page<DeviceT>>(devicesPath(filters, pages.cursor, pageSize(filters)), 5000);
-  const matching = useApi<{ count: number }>(deviceCountPath(filters), 15000);
+  const list = useApi<Page<DeviceT>>(devicesPath(filters, pages.cursor, pageSize(filters)), {
+    live: ['devices'],
+  });
+  const matching = useApi<{ count: number }>(deviceCountPath(filters), { live: ['devices'] });
 
   const apply = (f: DeviceFilters) => {
     pages.reset();
