@@ -1,4 +1,7 @@
-/** Run an action: parameters from its schema, targets, reason; a dry run or the real thing. */
+/**
+ * Run an action: parameters from its schema (software.deploy: a package picked from the software
+ * library, or the schema's URL fields), targets, reason; a dry run or the real thing.
+ */
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.js';
 import type { ActionRunT, TargetsT } from '../../api/types.js';
@@ -7,6 +10,8 @@ import { ErrorNote } from '../../components/notice.js';
 import { Panel } from '../../components/panel.js';
 import { TargetPicker } from '../queries/target-picker.js';
 import type { CatalogueEntry } from './action-types.js';
+import { DEPLOY_ACTION, type DeploySource, deployParams } from './deploy-source.js';
+import { PackagePicker } from './package-picker.js';
 import { SchemaForm } from './schema-form.js';
 import { type FormValues, type ParamsSchema, toParams } from './schema-params.js';
 
@@ -20,6 +25,9 @@ export function ActionRunForm({
   const [values, setValues] = useState<FormValues>({});
   const [targets, setTargets] = useState<TargetsT | null>({ all: true });
   const [reason, setReason] = useState('');
+  const [source, setSource] = useState<DeploySource>('library');
+  const [packageId, setPackageId] = useState('');
+  const isDeploy = action.name === DEPLOY_ACTION;
   const create = useAction((body: Record<string, unknown>) =>
     api<ActionRunT>('POST', '/api/v1/actions', body),
   );
@@ -28,7 +36,7 @@ export function ActionRunForm({
     if (!targets) return;
     const run = await create.run({
       action: action.name,
-      params: toParams(schema, values),
+      params: isDeploy ? deployParams(source, packageId, schema, values) : toParams(schema, values),
       targets,
       dry_run: dryRun,
       ...(reason ? { reason } : {}),
@@ -48,7 +56,17 @@ export function ActionRunForm({
         {action.undo ? ` Undo: ${action.undo}.` : ''}
       </p>
       <form onSubmit={submit} aria-label={`Run ${action.name}`}>
-        <SchemaForm schema={schema} values={values} onChange={setValues} />
+        {isDeploy ? (
+          <PackagePicker
+            source={source}
+            onSource={setSource}
+            packageId={packageId}
+            onPackage={setPackageId}
+          />
+        ) : null}
+        {!isDeploy || source === 'url' ? (
+          <SchemaForm schema={schema} values={values} onChange={setValues} />
+        ) : null}
         <TargetPicker onChange={setTargets} />
         <label>
           Reason (kept in the audit log)
