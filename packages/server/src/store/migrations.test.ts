@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { migrate } from './db.js';
@@ -110,6 +110,78 @@ describe.each(engines)('migrations on %s', (kind) => {
       expect(recorded.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
       // Re-running kept the data.
       expect(await store.db.selectFrom('accounts').select('name').execute()).toEqual([{ name: 'Kept' }]);
+    } finally {
+      await store.dispose();
+    }
+  });
+  it('0016 scores the devices that already have check results, as the check service does', async () => {
+    const store = await emptyDatabase(kind);
+    try {
+      // Migrate up to the one before, the way a store from before 0016 stands.
+      const schema =
+        store.db.getExecutor().adapter instanceof PostgresAdapter
+          ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]
+              ?.schema
+          : undefined;
+      const before = Object.fromEntries(
+        Object.entries(migrations).filter(([name]) => name < '0016-device-compliance'),
+      );
+      const { error } = await new Migrator({
+        db: store.db,
+        provider: { getMigrations: async () => before },
+        migrationTableName: 'vigil_migrations',
+        migrationLockTableName: 'vigil_migrations_lock',
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      }).migrateToLatest();
+      expect(error).toBeUndefined();
+      const at = '2024-01-01T00:00:00.000Z';
+      await store.db.insertInto('accounts').values({ id: 'acc1', name: 'A', created_at: at }).execute();
+      for (const id of ['d-mixed', 'd-info-fails', 'd-info-only', 'd-none'])
+        await sql`insert into devices (id, account_id, hostname, os_platform, os_name, os_version, os_kernel,
+          os_arch, agent_version, status, mode, ip, public_key, facts, enrolled_at, last_seen_at, revoked_at,
+          machine_id) values (${id}, 'acc1', ${id}, 'linux', 'Debian', '12', '6.1', 'x86_64', '1', 'online',
+          'live', null, ${`key-${id}`}, '{}', ${at}, null, null, ${`m-${id}`})`.execute(store.db);
+      const results: Array<[string, string, string, string]> = [
+        // high fails (4), low passes (1): 1 of 5 → 20
+        ['d-mixed', 'A.B.High', 'high', 'fail'],
+        ['d-mixed', 'A.B.Low', 'low', 'pass'],
+        // info weighs nothing and errors do not count: medium passes → 100
+        ['d-info-fails', 'A.B.Info', 'info', 'fail'],
+        ['d-info-fails', 'A.B.Medium', 'medium', 'pass'],
+        ['d-info-fails', 'A.B.Broken', 'critical', 'error'],
+        // nothing weighs anything → no score
+        ['d-info-only', 'A.B.Info', 'info', 'pass'],
+      ];
+      for (const [device, check, severity, status] of results)
+        await store.db
+          .insertInto('check_results')
+          .values({
+            account_id: 'acc1',
+            device_id: device,
+            check_name: check,
+            severity,
+            status,
+            since: at,
+            last_run_at: at,
+            evidence: null,
+            error: null,
+          })
+          .execute();
+
+      expect(await migrate(store.db)).toContain('0016-device-compliance');
+      const scores = await store.db
+        .selectFrom('devices')
+        .select(['id', 'compliance_score'])
+        .orderBy('id')
+        .execute();
+      expect(
+        scores.map((r) => [r.id, r.compliance_score === null ? null : Number(r.compliance_score)]),
+      ).toEqual([
+        ['d-info-fails', 100],
+        ['d-info-only', null],
+        ['d-mixed', 20],
+        ['d-none', null],
+      ]);
     } finally {
       await store.dispose();
     }
