@@ -20,8 +20,10 @@ import {
   VigilError,
 } from '@vigil/protocol';
 import type { AgentHub } from '../hub/hub.js';
+import type { IngestSource } from '../hub/ingest.js';
 import { newId, nowIso } from '../store/ids.js';
 import { type ActionRunDeviceRow, type ActionRunRow, ActionRunsRepo } from '../store/repos/action-runs.js';
+import { announceRun } from './actions/announce.js';
 import { approvalOverdue, expireApproval } from './actions/approval-expiry.js';
 import { ActionCatalogue } from './actions/catalogue.js';
 import { ingestActionResult } from './actions/ingest-result.js';
@@ -95,8 +97,15 @@ export class ActionService {
       await ingestActionResult(trx, source, body as ActionResultBodyT);
     });
     // After the ingest transaction committed: the run may move on (next batch, completion).
-    hub.ingestor.on('action.result', (_source: unknown, body: ActionResultBodyT) => {
+    hub.ingestor.on('action.result', (source: IngestSource, body: ActionResultBodyT) => {
       void this.engine.advance(body.run_id);
+      // A result changes the run's progress; read its status only when a console listens.
+      if (services.events.listenerCount(source.accountId) === 0) return;
+      void this.repo.byId(body.run_id).then(
+        (run) => run && announceRun(services.events, run, run.status),
+        (e: unknown) =>
+          services.log.error({ err: e, run: body.run_id }, 'announcing an action result failed'),
+      );
     });
     hub.onAttach((deviceId) => this.engine.deviceOnline(deviceId));
   }
@@ -223,6 +232,7 @@ export class ActionService {
       updated_at: now,
     }));
     await this.repo.create(run, rows);
+    announceRun(this.services.events, run, run.status);
     await this.services.audit.record(ctx, 'action.request', `action_run:${run.id}`, 'success', {
       action: def.name,
       risk: def.risk,
@@ -352,6 +362,7 @@ export class ActionService {
         { status: 'pending_approval' },
       );
       if (!ok) throw new VigilError('E_APPROVAL_STATE', `run ${id} was decided by someone else meanwhile`);
+      announceRun(this.services.events, run, 'running');
       await this.services.audit.record(ctx, 'action.approve', `action_run:${run.id}`, 'success', {
         action: run.action,
         requested_by: run.requested_by_name,
@@ -381,6 +392,7 @@ export class ActionService {
         { status: 'pending_approval' },
       );
       if (!ok) throw new VigilError('E_APPROVAL_STATE', `run ${id} was decided by someone else meanwhile`);
+      announceRun(this.services.events, run, 'rejected');
       await this.repo.updateDevicesOfRun(
         run.id,
         { status: 'cancelled', error: `the run was rejected: ${why}`, finished_at: nowIso() },
@@ -410,11 +422,13 @@ export class ActionService {
         ctx.principal.role === 'admin' &&
         approvalOverdue(run, this.approvalExpiryMs, Date.now()) &&
         (await expireApproval(this.repo, this.services.repos.audit, run, this.approvalExpiryMs, new Date()))
-      )
+      ) {
+        announceRun(this.services.events, run, 'expired');
         throw new VigilError(
           'E_APPROVAL_STATE',
           `run ${run.id} expired: nobody approved it within the approval expiry; request it again if it is still needed`,
         );
+      }
       assertMayDecide(ctx.principal, run, verb);
     } catch (error) {
       await this.services.audit.record(ctx, `action.${verb}`, `action_run:${run.id}`, 'failure', {
@@ -451,6 +465,7 @@ export class ActionService {
         { status: run.status },
       );
       if (!ok) throw new VigilError('E_ACTION_STATE', `run ${id} changed meanwhile; look at it again`);
+      announceRun(this.services.events, run, 'cancelled');
       this.engine.clearWakeup(run.id);
       const cancelled = await this.repo.updateDevicesOfRun(
         run.id,

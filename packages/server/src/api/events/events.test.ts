@@ -4,11 +4,13 @@
  * credential, sends heartbeats, ends when its session ends, cleans up after a client leaves and
  * drops a client that does not read.
  */
+import { randomUUID } from 'node:crypto';
 import { setImmediate as tick } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../services/principal.js';
 import { storeEngines } from '../../store/test-stores.js';
+import { testActionsDir } from '../../test-support/action-agents.js';
 import { openEventStream } from '../../test-support/event-stream.js';
 import {
   connectRawAgent,
@@ -43,7 +45,10 @@ describe.each(engines)('console event stream on %s', (kind) => {
   const url = () => `${s.url}/api/v1/events/stream`;
 
   beforeAll(async () => {
-    s = await startTestServer(kind, { events: { heartbeatMs: HEARTBEAT_MS } });
+    s = await startTestServer(kind, {
+      events: { heartbeatMs: HEARTBEAT_MS },
+      actions: { dir: testActionsDir(), timeoutMarginMs: 300, sweepMs: 100, resumeGraceMs: 0 },
+    });
     viewer = await s.tokenFor('viewer');
     accountA = (await s.call('GET', '/api/v1/me', { token: viewer })).body.account.id;
     enrollment = await createEnrollmentToken(s);
@@ -148,6 +153,50 @@ describe.each(engines)('console event stream on %s', (kind) => {
     expect(a.events.some((e) => e.data.alert_id === inB.alert.id)).toBe(false);
     a.close();
     b.close();
+  });
+
+  it('tells of an action run as it starts and ends', async () => {
+    const stream = await openEventStream(url(), viewer, s.dispatcher);
+    await stream.next((e) => e.event === 'hello');
+    // The agent is lost (an earlier test): its device is skipped and the run completes at once.
+    const run = await s.call('POST', '/api/v1/actions', {
+      token: s.adminToken,
+      body: { action: 'process.kill', params: { pid: 321 }, targets: { devices: [agent.id] } },
+    });
+    expect(run.status, JSON.stringify(run.body)).toBe(201);
+    const started = await stream.next((e) => e.event === 'action.run' && e.data.run_id === run.body.id);
+    expect(started.data.status).toBe('running');
+    const ended = await stream.next(
+      (e) => e.event === 'action.run' && e.data.run_id === run.body.id && e.data.status !== 'running',
+    );
+    expect(ended.data.status).toBe('completed');
+    stream.close();
+  });
+
+  it('tells of an alert an agent raised only once the ingest committed it', async () => {
+    const stream = await openEventStream(url(), viewer, s.dispatcher);
+    await stream.next((e) => e.event === 'hello');
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    const item = { id: randomUUID(), kind: 'security.event', at: Date.now() };
+    const body = { type: 'command_refused', reason: 'bad_signature', detail: 'test' };
+    session.send({ t: 'outbox.deliver', items: [{ ...item, body }] });
+    const raised = await stream.next(
+      (e) => e.event === 'alert.raised' && e.data.rule === 'agent.command_refused',
+    );
+    // Reloading on the event finds the alert: it was published after the commit, not inside it.
+    const read = await s.call('GET', `/api/v1/alerts/${raised.data.alert_id}`, { token: viewer });
+    expect([read.status, read.body.device?.id]).toEqual([200, agent.id]);
+    // The same occurrence delivered again (a lost ack) is stored once and tells nobody.
+    session.send({ t: 'outbox.deliver', items: [{ ...item, body }] });
+    await session.next(
+      (m) => m.t === 'outbox.ack' && session.inbox.filter((x) => x.t === 'outbox.ack').length >= 2,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stream.events.filter((e) => e.data?.rule === 'agent.command_refused')).toHaveLength(1);
+    session.ws.close();
+    await stream.next((e) => e.event === 'device.presence' && e.data.status === 'lost' && e.at > raised.at);
+    stream.close();
   });
 
   it('sends heartbeat comment lines while nothing happens', async () => {

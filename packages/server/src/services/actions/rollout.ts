@@ -13,6 +13,7 @@ import type { AgentHub } from '../../hub/hub.js';
 import { nowIso } from '../../store/ids.js';
 import type { ActionRunDeviceRow, ActionRunRow, ActionRunsRepo } from '../../store/repos/action-runs.js';
 import type { Services } from '../index.js';
+import { announceRun } from './announce.js';
 import { approvalOverdue, expireApproval } from './approval-expiry.js';
 import { auditRun } from './audit.js';
 
@@ -176,13 +177,15 @@ export class RolloutEngine {
       const done = await this.exclusive(candidate.id, async () => {
         const run = await this.repo.byId(candidate.id);
         if (!run || !approvalOverdue(run, this.options.approvalExpiryMs, now)) return false;
-        return expireApproval(
+        const ok = await expireApproval(
           this.repo,
           this.services.repos.audit,
           run,
           this.options.approvalExpiryMs,
           new Date(now),
         );
+        if (ok) announceRun(this.services.events, run, 'expired');
+        return ok;
       });
       if (done) expired += 1;
     }
@@ -404,6 +407,7 @@ export class RolloutEngine {
     );
     this.clearWakeup(run.id);
     if (!ended) return;
+    announceRun(this.services.events, run, status);
     const counts = (await this.repo.counts([run.id])).get(run.id) ?? {};
     await auditRun(
       this.services.repos.audit,
