@@ -39,6 +39,12 @@ function condition<N extends TSchema, L extends TSchema>(num: N, list: L) {
       /** The field matches one of these globs (`*` any run of characters, `?` one character). */
       glob: Type.Optional(list),
       not_glob: Type.Optional(list),
+      /**
+       * The field (an IPv4 or IPv6 address) is inside one of these networks: addresses
+       * (`203.0.113.9`) or CIDR blocks (`198.51.100.0/24`, `2001:db8::/32`). An IPv4-mapped IPv6
+       * address (`::ffff:203.0.113.9`) is taken as its IPv4 address.
+       */
+      in_cidr: Type.Optional(list),
       /** The field (a string) contains this text. */
       contains: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
       gte: Type.Optional(num),

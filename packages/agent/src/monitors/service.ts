@@ -25,7 +25,7 @@ import { type BudgetLimits, MonitorBudget } from './budget.js';
 import { FileMonitor } from './files/file-monitor.js';
 import { homesOf } from './files/homes.js';
 import { homeWatchList, SYSTEM_WATCH_LIST, type WatchEntry } from './files/watch-list.js';
-import { NetworkMonitor } from './network/network-monitor.js';
+import { NetworkMonitor, type NetworkRuleHints } from './network/network-monitor.js';
 import { PersistenceMonitor } from './persistence/persistence-monitor.js';
 import { ProcessMonitor } from './processes/process-monitor.js';
 import { Responder } from './responses/responder.js';
@@ -73,6 +73,8 @@ export interface MonitorFactoryContext {
   log: Log;
   stateDir: string;
   config: MonitorConfig;
+  /** The rule engine's view for this monitor: which event types are listened to, what could match. */
+  rules: NetworkRuleHints;
 }
 
 const STATE_FILE = 'monitor-rules.json';
@@ -143,7 +145,7 @@ export const defaultMonitorFactory: MonitorFactory = (name, ctx) => {
     case 'processes':
       return new ProcessMonitor(common);
     case 'network':
-      return new NetworkMonitor(common);
+      return new NetworkMonitor({ ...common, rules: ctx.rules });
     case 'persistence':
       return new PersistenceMonitor(common);
   }
@@ -287,6 +289,10 @@ export class MonitorService {
             log: this.options.log,
             stateDir: this.options.stateDir,
             config,
+            rules: {
+              wantsType: (type) => this.engine.wantsType(name, type),
+              mayMatch: (fields, unknown) => this.engine.mayMatch(name, fields, unknown),
+            },
           });
           if (!monitor) continue;
           if (name === 'files') this.filesStartedWith = watchLists;

@@ -69,6 +69,26 @@ export class RuleEngine {
     return (this.byMonitor.get(monitor)?.length ?? 0) > 0;
   }
 
+  /**
+   * Whether some rule of `monitor` listens to events of this `type`: it has no condition on
+   * `type`, or one `equals` it. A monitor skips work for event types nobody listens to.
+   */
+  wantsType(monitor: MonitorNameT, type: string): boolean {
+    return (this.byMonitor.get(monitor) ?? []).some((r) => {
+      const onType = (r.match.all ?? []).filter((c) => c.field === 'type' && c.equals !== undefined);
+      return onType.length === 0 || onType.every((c) => c.equals === type);
+    });
+  }
+
+  /**
+   * Whether some rule of `monitor` could match an event with these fields, conditions on the
+   * `unknown` fields taken as holding (thresholds are not consulted): a cheap test before a monitor
+   * fills in fields that cost a walk of /proc.
+   */
+  mayMatch(monitor: MonitorNameT, fields: Record<string, unknown>, unknown: ReadonlySet<string>): boolean {
+    return (this.byMonitor.get(monitor) ?? []).some((r) => matchHolds(r.match, fields, unknown));
+  }
+
   /** Match one event; returns how many rules it matched (after thresholds). */
   handle(event: MonitorEvent): number {
     let matched = 0;

@@ -1,6 +1,7 @@
 /** Evaluating a rule's conditions over one monitor event's fields. */
 import type { RuleSetConditionT, RuleSetRuleT } from '@vigil/protocol';
 import { globToRegExp } from '../../actions/linux/process.js';
+import { inCidrList } from './cidr.js';
 
 /** The fields of an event, as rules see them. */
 export type EventFields = Readonly<Record<string, unknown>>;
@@ -41,16 +42,26 @@ export function conditionHolds(c: RuleSetConditionT, fields: EventFields): boole
   if (c.glob !== undefined && (text === undefined || !c.glob.some((g) => globMatches(g, text)))) return false;
   if (c.not_glob !== undefined && text !== undefined && c.not_glob.some((g) => globMatches(g, text)))
     return false;
+  if (c.in_cidr !== undefined && (typeof v !== 'string' || !inCidrList(v, c.in_cidr))) return false;
   if (c.contains !== undefined && (text === undefined || !text.includes(c.contains))) return false;
   if (c.gte !== undefined && !(typeof v === 'number' && v >= c.gte)) return false;
   if (c.lte !== undefined && !(typeof v === 'number' && v <= c.lte)) return false;
   return true;
 }
 
-/** Whether every condition of `all` and at least one of `any` (when given) hold. */
-export function matchHolds(match: RuleSetRuleT['match'], fields: EventFields): boolean {
-  if (match.all && !match.all.every((c) => conditionHolds(c, fields))) return false;
-  if (match.any && match.any.length > 0 && !match.any.some((c) => conditionHolds(c, fields))) return false;
+/**
+ * Whether every condition of `all` and at least one of `any` (when given) hold. Conditions on a
+ * field in `unknown` are taken as holding: a monitor asks this before it looks up costly fields
+ * (the process behind a connection) to learn whether any rule could still match.
+ */
+export function matchHolds(
+  match: RuleSetRuleT['match'],
+  fields: EventFields,
+  unknown?: ReadonlySet<string>,
+): boolean {
+  const holds = (c: RuleSetConditionT) => unknown?.has(c.field) === true || conditionHolds(c, fields);
+  if (match.all && !match.all.every(holds)) return false;
+  if (match.any && match.any.length > 0 && !match.any.some(holds)) return false;
   return true;
 }
 

@@ -11,6 +11,7 @@ import {
   VigilError,
 } from '@vigil/protocol';
 import { type CheckParams, effectiveParams } from '../../checks/render.js';
+import { parseCidr } from './cidr.js';
 
 const renderedValidator = compileValidator(RuleSetRule);
 const WHOLE_REFERENCE = /^\{\{\s*([a-z][a-z0-9_]*)\s*\}\}$/;
@@ -40,9 +41,20 @@ export function renderRule(rule: RuleDefinitionT, overrides: CheckParams = {}): 
     ...(rule.threshold ? { threshold: substitute(rule.threshold, params) } : {}),
     coalesce: substitute(rule.coalesce, params),
   };
+  let out: RuleSetRuleT;
   try {
-    return renderedValidator.parse(rendered);
+    out = renderedValidator.parse(rendered);
   } catch (error) {
     throw new VigilError('E_VALIDATION', `${rule.name}: ${(error as Error).message}`);
   }
+  // An address list with a typo would silently match nothing: refuse it here, on the server.
+  for (const c of [...(out.match.all ?? []), ...(out.match.any ?? [])]) {
+    const bad = (c.in_cidr ?? []).find((entry) => parseCidr(entry) === null);
+    if (bad !== undefined)
+      throw new VigilError(
+        'E_VALIDATION',
+        `${rule.name}: '${bad}' in the list of '${c.field}' is not an IP address or CIDR block (203.0.113.9, 198.51.100.0/24, 2001:db8::/32)`,
+      );
+  }
+  return out;
 }
