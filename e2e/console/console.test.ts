@@ -226,12 +226,15 @@ describe('web console', { timeout: 120_000 }, () => {
       'GET',
       `/api/v1/checks/results?device=${stack.agentId}&failing=true`,
     );
+    const device = (await stack.api.call('GET', `/api/v1/devices/${stack.agentId}`)).body;
+    const failingCount = failingHere.body.items.length;
+    expect(device.failing_checks).toBe(failingCount);
     const row = page.getByRole('row', { name: new RegExp(stack.hostname) });
     await row.waitFor();
-    // The "Failing checks" column is the 7th cell (after the selection box).
+    // The "Compliance" column is the 7th cell (after the selection box): score and failing checks.
     await expect
       .poll(() => row.getByRole('cell').nth(6).textContent(), { timeout: 20_000 })
-      .toBe(String(failingHere.body.items.length));
+      .toBe(failingCount > 0 ? `${device.compliance} % (${failingCount} failing)` : `${device.compliance} %`);
     await docShot(page, 'devices');
     await page.getByRole('link', { name: stack.hostname }).click();
     await page.getByRole('heading', { name: 'Checks and evidence' }).waitFor();

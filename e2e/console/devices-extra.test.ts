@@ -1,0 +1,147 @@
+/**
+ * The devices table and the device page beyond the basics, in a real browser against a real
+ * server and the real agent on this machine (the same stack as console.test.ts): the device's
+ * action history after a real action run, its installed software read live from the machine, and
+ * the devices table filtered by compliance with the matching count.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { failureShot, launchBrowser, login, newPage } from './browser.js';
+import { type ConsoleStack, startConsoleStack } from './console-stack.js';
+
+describe('web console: devices and the device page', { timeout: 180_000 }, () => {
+  let stack: ConsoleStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let cspViolations: string[];
+
+  beforeAll(async () => {
+    stack = await startConsoleStack();
+    browser = await launchBrowser();
+    ({ context, page, cspViolations } = await newPage(browser));
+    await login(page, stack.server.url, stack.admin.email, stack.admin.password);
+  }, 120_000);
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await stack?.stop();
+  });
+  const keepScreenshotOnFailure = (name: string) =>
+    onTestFailed(async () => {
+      await failureShot(page, `devices-extra-${name}`);
+    });
+
+  it("shows the device's action history with its own outcome of each run", async () => {
+    keepScreenshotOnFailure('action-history');
+    // A real run on the local agent: a dry run of process.kill aimed at a process that does not exist.
+    const created = await stack.api.call('POST', '/api/v1/actions', {
+      action: 'process.kill',
+      params: { name: 'vigil-devices-extra-no-such-process' },
+      targets: { devices: [stack.agentId] },
+      dry_run: true,
+      reason: 'devices-extra e2e',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    let device: { status: string; result: { summary?: string } | null } | undefined;
+    await expect
+      .poll(
+        async () => {
+          device = (await stack.api.call('GET', `/api/v1/actions/${created.body.id}`)).body.devices?.[0];
+          return device?.status;
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toMatch(/^(succeeded|failed)$/);
+
+    await page.goto(`${stack.server.url}/devices/${stack.agentId}`);
+    const history = page.getByRole('region', { name: 'Action history' });
+    const row = history.getByRole('row', { name: /process\.kill \(dry run\)/ });
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.getByText(device!.status, { exact: true }).count()).toBe(1);
+    if (device!.result?.summary) expect(await row.getByText(device!.result.summary).count()).toBe(1);
+    expect(await row.textContent()).toContain(stack.admin.email);
+    const link = await row.getByRole('link', { name: /process\.kill/ }).getAttribute('href');
+    expect(link).toBe(`/actions?run=${created.body.id}`);
+    // The panel shows what the API holds for this device, newest first.
+    const api = await stack.api.call('GET', `/api/v1/devices/${stack.agentId}/actions`);
+    expect(api.body.items[0]).toMatchObject({
+      run_id: created.body.id,
+      status: device!.status,
+      dry_run: true,
+    });
+    expect(await history.getByRole('row').count()).toBe(api.body.items.length + 1);
+  });
+
+  it('lists the packages installed on the machine, searchable, rendering only the rows in view', async () => {
+    keepScreenshotOnFailure('software');
+    await page.goto(`${stack.server.url}/devices/${stack.agentId}`);
+    const panel = page.getByRole('region', { name: 'Installed software' });
+    await panel.getByRole('button', { name: 'Load installed software' }).click();
+    const count = panel.getByTestId('software-count');
+    await count.waitFor({ timeout: 60_000 });
+    const total = Number((await count.textContent())?.split(' ')[0]);
+    expect(total).toBeGreaterThan(0);
+    const table = panel.getByRole('table', { name: 'Installed packages' });
+    expect(await table.getAttribute('aria-rowcount')).toBe(String(total + 1));
+    expect(await table.getByRole('columnheader').allTextContents()).toEqual([
+      'Package',
+      'Version',
+      'Architecture',
+    ]);
+    // The first package as the machine itself reports it (the agent runs here, on this machine).
+    const firstName = (await table.getByRole('row').nth(1).getByRole('cell').first().textContent()) ?? '';
+    expect(firstName).not.toBe('');
+    const rendered = await table.locator('tbody tr:not(.spacer)').count();
+    if (total > 100) expect(rendered).toBeLessThan(total);
+    else expect(rendered).toBe(total);
+    await panel.getByLabel('Search packages').fill(firstName);
+    await expect
+      .poll(async () => (await count.textContent()) ?? '')
+      .toMatch(new RegExp(`^\\d+ of ${total} packages$`));
+    expect(await table.getByRole('cell', { name: firstName, exact: true }).count()).toBe(1);
+  });
+
+  it('filters the devices table by compliance and shows how many devices match', async () => {
+    keepScreenshotOnFailure('compliance-filter');
+    // The stack scanned at start; on a busy machine the results can take a minute.
+    let score: number | null = null;
+    await expect
+      .poll(
+        async () => {
+          score = (await stack.api.call('GET', `/api/v1/devices/${stack.agentId}`)).body.compliance;
+          return score;
+        },
+        { timeout: 90_000, interval: 1000 },
+      )
+      .not.toBeNull();
+    const s = score as unknown as number;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    const form = page.getByRole('form', { name: 'Filter devices' });
+    const countText = page.getByTestId('device-match-count');
+    const row = page.getByRole('row', { name: new RegExp(stack.hostname) });
+    await expect.poll(() => countText.textContent(), { timeout: 20_000 }).toBe('1 device matches');
+
+    // Strictly below the device's own score: it does not match.
+    await form.getByLabel('Compliance below (%)').fill(String(s));
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => countText.textContent(), { timeout: 20_000 }).toBe('0 devices match');
+    await page.getByText('No device matches.').waitFor();
+    expect(page.url()).toContain(`compliance=${s}`);
+
+    if (s < 100) {
+      // Above it: the device is listed with its score, and the count says so.
+      await form.getByLabel('Compliance below (%)').fill('100');
+      await form.getByRole('button', { name: 'Apply filters' }).click();
+      await expect.poll(() => countText.textContent(), { timeout: 20_000 }).toBe('1 device matches');
+      await row.waitFor();
+      expect(await row.getByRole('cell').nth(6).textContent()).toMatch(new RegExp(`^${s} %`));
+    }
+    const api = await stack.api.call('GET', `/api/v1/devices/count?compliance_below=${s}`);
+    expect(api.body).toEqual({ count: 0 });
+  });
+
+  it('ran every page without a Content-Security-Policy violation', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
