@@ -106,6 +106,7 @@ describe('console: alert administration', { timeout: 120_000 }, () => {
     const row = panel.getByRole('row', { name: /e2e: known on this lab host/ });
     await row.waitFor();
     expect(await row.getByRole('cell', { name: alert.rule, exact: true }).count()).toBe(1);
+    await row.getByRole('link', { name: stack.hostname }).waitFor();
   });
 
   it('creates a webhook route to a receiver on 127.0.0.1 and its signed test message arrives', async () => {

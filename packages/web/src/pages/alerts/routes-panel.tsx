@@ -59,7 +59,9 @@ function RouteRow({
       <tr>
         <td>{route.name}</td>
         <td>{route.channel}</td>
-        <td className="clip">{targetText(route)}</td>
+        <td>
+          <span className="clip">{targetText(route)}</span>
+        </td>
         <td>
           {route.min_severity}+ · <code>{route.rule}</code>
           {route.group ? ` · group ${route.group.name}` : ''}

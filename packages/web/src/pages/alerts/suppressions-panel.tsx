@@ -1,5 +1,5 @@
 /** Active suppression rules of the account, with their hits; admins delete them. */
-import type { SuppressionT } from '@vigil/protocol';
+import type { DeviceT, SuppressionT } from '@vigil/protocol';
 import { api } from '../../api/client.js';
 import type { Items } from '../../api/types.js';
 import { Link } from '../../app/router.js';
@@ -11,8 +11,14 @@ import { Panel } from '../../components/panel.js';
 import { Time } from '../../components/time.js';
 import { ConfirmButton } from './confirm-button.js';
 
+/** The device a suppression applies to, by hostname once loaded (a deleted device keeps its id). */
+function DeviceLink({ id }: { id: string }) {
+  const device = useApi<DeviceT>(`/api/v1/devices/${encodeURIComponent(id)}`);
+  return <Link to={`/devices/${id}`}>{device.data?.hostname ?? `device ${id}`}</Link>;
+}
+
 function Scope({ s }: { s: SuppressionT }) {
-  if (s.device_id) return <Link to={`/devices/${s.device_id}`}>one device</Link>;
+  if (s.device_id) return <DeviceLink id={s.device_id} />;
   if (s.group) return <>group {s.group.name}</>;
   return <>every device</>;
 }
