@@ -162,7 +162,7 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
         ctx,
         flags.json,
         counted,
-        () => `${counted.count} device${counted.count === 1 ? '' : 's'} match\n`,
+        () => `${counted.count} ${counted.count === 1 ? 'device matches' : 'devices match'}\n`,
       );
       return;
     }
