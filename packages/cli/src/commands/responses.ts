@@ -1,5 +1,5 @@
 /**
- * `vigil responses list|rules|add|remove`: automated response rules (when a detection rule fires
+ * `vigil responses list|rules|add|enable|disable|remove`: automated response rules (when a detection rule fires
  * on an agent, the agent runs actions itself, with parameters from the event) and the detection
  * rule catalogue they name.
  */
@@ -74,7 +74,7 @@ function responsesTable(items: ResponseRuleDtoT[]): string {
             .join(' ')
         : '-',
       r.actions.map(stepText).join('; '),
-      r.dry_run ? 'dry run' : 'live',
+      `${r.dry_run ? 'dry run' : 'live'}${r.enabled ? '' : ', disabled'}`,
       r.max_per_hour,
       r.group ? `group ${r.group.name}` : 'all devices',
       r.id,
@@ -171,6 +171,26 @@ export function registerResponseCommands(program: Command, ctx: CliContext): voi
       );
     },
   );
+
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const)
+    withJson(
+      responses
+        .command(verb)
+        .description(
+          enabled
+            ? 'Enable a response rule: it is sent to the agents again.'
+            : 'Disable a response rule: it is kept, but no longer sent to agents.',
+        )
+        .argument('<NAME>', 'the rule name or id'),
+    ).action(async (name: string, flags: { json?: boolean }) => {
+      const path = `/api/v1/responses/${encodeURIComponent(checkArg(Name, name, 'response rule name', 'a name or id'))}`;
+      const client = await ctx.connect();
+      const r = await client.patch<ResponseRuleDtoT>(path, { enabled });
+      emit(ctx, flags.json, r, () => `${enabled ? 'Enabled' : 'Disabled'} response rule ${r.name}.\n`);
+    });
 
   withJson(
     responses
