@@ -1,11 +1,29 @@
 /**
  * The devices table and the device page beyond the basics, in a real browser against a real
  * server and the real agent on this machine (the same stack as console.test.ts): the device's
- * action history after a real action run, its installed software read live from the machine, and
- * the devices table filtered by compliance with the matching count.
+ * action history after a real action run, its installed software read live from the machine, the
+ * devices table filtered by compliance with the matching count, and software.deploy's form picking
+ * a package of the software library.
  */
+
+/** Whether dpkg-deb is here to build the package the library test uploads. */
+function hasDpkgDeb(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v dpkg-deb'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { buildDeb, sha256File } from '../../packages/agent/src/actions/linux/test-support/deb-repo.js';
 import { failureShot, launchBrowser, login, newPage } from './browser.js';
 import { type ConsoleStack, startConsoleStack } from './console-stack.js';
 
@@ -140,6 +158,70 @@ describe('web console: devices and the device page', { timeout: 180_000 }, () =>
     const api = await stack.api.call('GET', `/api/v1/devices/count?compliance_below=${s}`);
     expect(api.body).toEqual({ count: 0 });
   });
+
+  it.skipIf(!hasDpkgDeb())(
+    "offers the software library's packages in software.deploy's form and requests the picked one",
+    async () => {
+      keepScreenshotOnFailure('deploy-picker');
+      // A real .deb, uploaded the way `vigil software upload` does (raw body, bearer token).
+      const deb = buildDeb(mkdtempSync(join(tmpdir(), 'vigil-picker-')), {
+        name: 'vigil-picker-e2e',
+        version: '1.0',
+      });
+      const token = await stack.api.call('POST', '/api/v1/api-tokens', { name: 'picker-e2e', role: 'admin' });
+      expect(token.status, JSON.stringify(token.body)).toBe(201);
+      const up = await request(`${stack.server.url}/api/v1/software?filename=vigil-picker-e2e.deb`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token.body.secret}`,
+          'content-type': 'application/vnd.debian.binary-package',
+        },
+        body: readFileSync(deb),
+        dispatcher: stack.dispatcher,
+      });
+      const uploaded = (await up.body.json()) as { id: string; sha256: string; filename: string };
+      expect(up.statusCode, JSON.stringify(uploaded)).toBe(201);
+      expect(uploaded.sha256).toBe(sha256File(deb));
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Actions' }).click();
+      await page
+        .getByRole('region', { name: 'Catalogue' })
+        .getByRole('link', { name: 'software.deploy' })
+        .click();
+      const form = page.getByRole('region', { name: 'Run software.deploy' });
+      const picker = form.getByRole('combobox', { name: /Library package/ });
+      await picker
+        .locator('option', { hasText: 'vigil-picker-e2e 1.0 (all, .deb,' })
+        .waitFor({ state: 'attached' });
+      // The library is the default source: no raw URL, SHA-256 or file name fields to type.
+      expect(await form.getByRole('textbox', { name: /^url/ }).count()).toBe(0);
+      await form.getByRole('radio', { name: /From a URL/ }).check();
+      expect(await form.getByRole('textbox', { name: /^url/ }).count()).toBe(1);
+      await form.getByRole('radio', { name: /From the software library/ }).check();
+      await picker.selectOption(uploaded.id);
+      await form.getByRole('radio', { name: 'Devices', exact: true }).check();
+      await form.getByLabel('Find a device by hostname').fill(stack.hostname);
+      await form.getByRole('button', { name: `Add ${stack.hostname}` }).click();
+      await form.getByLabel(/^Reason/).fill('devices-extra e2e: picker');
+      await form.getByRole('button', { name: 'Request run' }).click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('run'), { timeout: 20_000 }).toBeTruthy();
+      const runId = new URL(page.url()).searchParams.get('run');
+      const run = (await stack.api.call('GET', `/api/v1/actions/${runId}`)).body;
+      // The server filled in the library's download path, SHA-256 and file name from the package id.
+      expect(run).toMatchObject({
+        action: 'software.deploy',
+        status: 'pending_approval',
+        params: {
+          url: `/agent/v1/software/${uploaded.sha256}`,
+          sha256: uploaded.sha256,
+          filename: uploaded.filename,
+        },
+      });
+      // Nothing is installed on this machine: the request is withdrawn before anyone approves it.
+      const cancelled = await stack.api.call('POST', `/api/v1/actions/${runId}/cancel`, {});
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    },
+  );
 
   it('ran every page without a Content-Security-Policy violation', () => {
     expect(cspViolations).toEqual([]);
