@@ -92,6 +92,27 @@ describe('query runner limits', () => {
     }
   }, 60_000);
 
+  it('retires its worker after the idle time, keeps it while queries come, and loads a new one for the next query', async () => {
+    const runner = createQueryRunner({ only, idleMs: 300 });
+    try {
+      expect(runner.hasWorker).toBe(false);
+      await runner.run('SELECT 1');
+      // Queries closer together than the idle time keep the same worker.
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        expect(runner.hasWorker).toBe(true);
+        await runner.run('SELECT 1');
+      }
+      await new Promise((r) => setTimeout(r, 600));
+      expect(runner.hasWorker).toBe(false);
+      const again = await runner.run('SELECT username FROM users WHERE uid = 0');
+      expect(again.rows).toEqual([{ username: 'root' }]);
+      expect(runner.hasWorker).toBe(true);
+    } finally {
+      await runner.close();
+    }
+  }, 30_000);
+
   it('refuses queries after close', async () => {
     const runner = createQueryRunner({ only });
     await runner.close();
