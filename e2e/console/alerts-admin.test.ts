@@ -1,9 +1,10 @@
 /**
  * Alert administration in the console, in a real browser against a real server process and a
  * real agent on loopback: suppress an alert's rule on its device from the alert's detail, create
- * a webhook notification route to an HTTP receiver this test runs on 127.0.0.1 and see its signed
- * test message arrive, create an automated response rule and disable it — each checked through
- * the API afterwards — and check that a viewer gets none of the controls.
+ * a webhook notification route to an HTTP receiver this test runs on 127.0.0.1, see its signed
+ * test message arrive and edit it (the secret kept), create an automated response rule and
+ * disable it, delete all three after a confirmation — each checked through the API afterwards —
+ * and check that a viewer gets none of the controls.
  */
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -161,6 +162,30 @@ describe('console: alert administration', { timeout: 120_000 }, () => {
     expect(sent.body.items).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'test', status: 'sent' })]),
     );
+
+    // Edit: new match and rate limit; the URL and the secret stay as they were.
+    await row.getByRole('button', { name: 'Edit e2e-hook' }).click();
+    const edit = panel.getByRole('form', { name: 'Edit route e2e-hook' });
+    expect(await edit.getByLabel(/^URL/).inputValue()).toBe('');
+    await edit.getByRole('combobox', { name: /^Minimum severity/ }).selectOption('critical');
+    await edit.getByRole('radio', { name: /^At most a number of messages per window/ }).check();
+    await edit.getByRole('spinbutton', { name: 'Messages' }).fill('3');
+    await edit.getByRole('button', { name: 'Save route' }).click();
+    await expect.poll(() => edit.count()).toBe(0);
+    const edited = await stack.api.call('GET', `/api/v1/notifications/routes/${route.id}`);
+    expect(edited.body).toMatchObject({
+      min_severity: 'critical',
+      rate_limit: { count: 3, window_s: 60 },
+      digest_window_s: null,
+      has_secret: true,
+      target: route.target,
+    });
+    await row.getByRole('button', { name: 'Send test through e2e-hook' }).click();
+    await expect.poll(() => rx.requests.length, { timeout: 20_000 }).toBe(before + 2);
+    const again = rx.requests.at(-1)!;
+    expect(again.headers['x-vigil-signature-256']).toBe(
+      `sha256=${createHmac('sha256', signingSecret).update(again.body).digest('hex')}`,
+    );
   });
 
   it('creates an automated response rule and disables it', async () => {
@@ -251,6 +276,30 @@ describe('console: alert administration', { timeout: 120_000 }, () => {
     } finally {
       await viewer.context.close();
     }
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('deletes the suppression, the route and the response rule after a confirmation', async () => {
+    keepScreenshotOnFailure('alerts-admin-delete');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Alert settings', level: 1 }).waitFor();
+    const confirmDelete = async (region: string, label: string) => {
+      const panel = page.getByRole('region', { name: region });
+      await panel.getByRole('button', { name: label }).click();
+      await panel
+        .getByRole('group', { name: `Confirm: ${label}` })
+        .getByRole('button', { name: 'Yes, delete' })
+        .click();
+      await expect.poll(() => panel.getByRole('button', { name: label }).count()).toBe(0);
+    };
+    await confirmDelete('Suppressions', `Delete suppression of ${alert.rule}`);
+    await confirmDelete('Notification routes', 'Delete route e2e-hook');
+    await confirmDelete('Automated responses', 'Delete response e2e-block-brute-force');
+
+    const suppressions = await stack.api.call('GET', '/api/v1/alerts/suppressions');
+    expect(suppressions.body.items.filter((x: { rule: string }) => x.rule === alert.rule)).toEqual([]);
+    expect((await stack.api.call('GET', '/api/v1/notifications/routes/e2e-hook')).status).toBe(404);
+    expect((await stack.api.call('GET', '/api/v1/responses/e2e-block-brute-force')).status).toBe(404);
     expect(cspViolations).toEqual([]);
   });
 });
