@@ -12,10 +12,19 @@
  *   brute-force alert with count 20 (delivered when the server is back), and an automated
  *   response added with `vigil responses add` blocks the source address by itself: a TCP probe
  *   from the agent's namespace to that address works before and fails after.
- * - SIGKILL of the agent raises agent.lost within two heartbeats.
+ * - SIGKILL of the agent raises agent.lost within two heartbeats; the next start reports
+ *   agent.restarted with the killed run's details; SIGTERM then is an info-only agent.stopped.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +94,43 @@ describe.skipIf(skipReason !== undefined)('threat monitoring with a real agent',
     } catch {
       return '';
     }
+  };
+
+  /** Resolves when the child has exited (at once if it already has). */
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once('exit', () => resolve());
+    });
+
+  /** `vigil agent run` in the lab's device namespace (through `ip netns exec`, so node is its child). */
+  const spawnAgent = () => {
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        lab.device,
+        process.execPath,
+        ...cliCommand(['agent', 'run', '--state', state, '--root', root, '--log-level', 'info']),
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: cliEnv({
+          VIGIL_AGENT_BACKOFF_MS: '200',
+          VIGIL_AGENT_MACHINE_ID: 'm-monitored',
+          VIGIL_AGENT_HOSTNAME: 'monitored',
+        }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.on('data', (d) => {
+      agentLog += String(d);
+    });
+    child.stderr?.on('data', (d) => {
+      agentLog += String(d);
+    });
+    return child;
   };
 
   beforeAll(async () => {
@@ -174,31 +220,7 @@ describe.skipIf(skipReason !== undefined)('threat monitoring with a real agent',
     const list = await runCliInProcess(['responses', 'list'], env);
     expect(list.stdout).toMatch(/block-ssh-brute-force\s+Linux\.Auth\.SshBruteForce\s+-\s+network\.block_ip/);
 
-    agent = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        lab.device,
-        process.execPath,
-        ...cliCommand(['agent', 'run', '--state', state, '--root', root, '--log-level', 'info']),
-      ],
-      {
-        cwd: REPO_ROOT,
-        env: cliEnv({
-          VIGIL_AGENT_BACKOFF_MS: '200',
-          VIGIL_AGENT_MACHINE_ID: 'm-monitored',
-          VIGIL_AGENT_HOSTNAME: 'monitored',
-        }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    agent.stdout?.on('data', (d) => {
-      agentLog += String(d);
-    });
-    agent.stderr?.on('data', (d) => {
-      agentLog += String(d);
-    });
+    agent = spawnAgent();
     // Online, holding the server's rule set with the response, and its file and auth monitors up.
     const ready = await waitFor(() => {
       let set = '';
@@ -341,4 +363,40 @@ describe.skipIf(skipReason !== undefined)('threat monitoring with a real agent',
     agent.kill('SIGKILL');
     expect(await waitFor(async () => (await alerts('agent.lost')).length === 1, 15_000)).toBe(true);
   }, 60_000);
+
+  it('reports the restart after the kill (the previous run never stopped cleanly), and a clean stop as info only', async () => {
+    await exited(agent);
+    agent = spawnAgent();
+    let restarted: Array<{ id: string; title: string }> = [];
+    expect(
+      await waitFor(async () => {
+        restarted = await alerts('agent.restarted');
+        return restarted.length === 1;
+      }, 30_000),
+      agentLog,
+    ).toBe(true);
+    const one = (await s.call('GET', `/api/v1/alerts/${restarted[0]?.id}`, { token: s.adminToken })).body;
+    expect(one).toMatchObject({ severity: 'medium', status: 'open' });
+    expect(one.title).toMatch(/^Agent restarted after an unclean stop: it was killed or crashed/);
+    expect(one.context.previous_run).toMatchObject({ pid: expect.any(Number), alive_at: expect.any(String) });
+    expect(one.context.host_restarted).toBe(false);
+
+    // SIGTERM: goodbye with the reason; an info alert, no second agent.lost, and no restart report next time.
+    expect(await waitFor(async () => app.hub.sessions.has(agentId), 30_000)).toBe(true);
+    agent.kill('SIGTERM');
+    let stopped: Array<{ id: string; title: string }> = [];
+    expect(
+      await waitFor(async () => {
+        stopped = await alerts('agent.stopped');
+        return stopped.length === 1;
+      }, 30_000),
+      agentLog,
+    ).toBe(true);
+    expect(stopped[0]?.title).toBe('Agent on monitored stopped cleanly (stop)');
+    const device = (await s.call('GET', `/api/v1/devices/${agentId}`, { token: s.adminToken })).body;
+    expect(device.status).toBe('offline');
+    expect(await alerts('agent.lost')).toHaveLength(1);
+    await exited(agent);
+    expect(existsSync(join(state, 'run.json'))).toBe(false);
+  }, 90_000);
 });

@@ -15,6 +15,7 @@ import { registerBasicHandlers } from './handlers/basic.js';
 import { CheckRunner, registerCheckHandlers } from './handlers/checks.js';
 import { registerQueryHandler } from './handlers/query.js';
 import { registerScheduleHandler, Scheduler } from './handlers/schedule.js';
+import { RunMarker } from './run-marker.js';
 import { AgentRuntime } from './runtime.js';
 
 /** A started agent and how to stop it. */
@@ -59,6 +60,13 @@ export function startAgent(options: {
     ...(options.backoff ? { backoff: options.backoff } : {}),
     extraFacts: () => ({ fingerprint: fp }),
   });
+  // A marker left by the previous run means it never stopped cleanly: say so (a tamper sign).
+  const marker = new RunMarker(options.stateDir, AGENT_VERSION);
+  const restarted = marker.begin();
+  if (restarted) {
+    options.log.warn({ previous: restarted.context.previous_run }, 'the previous run did not stop cleanly');
+    runtime.outbox.enqueue('alert.event', restarted, 'high');
+  }
   let runner: QueryRunner | undefined;
   const getRunner = () => {
     runner ??= createQueryRunner({
@@ -134,6 +142,7 @@ export function startAgent(options: {
       await actions.stop();
       await runtime.stop();
       await runner?.close();
+      marker.end();
     },
   };
 }

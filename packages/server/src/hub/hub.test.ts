@@ -47,6 +47,14 @@ describe('agent hub', () => {
       rule: 'agent.lost',
     });
     expect(lost).toHaveLength(0);
+    // A clean stop is an info alert with the reason (no tamper alert); it is raised after the status changes.
+    const stoppedAlerts = () =>
+      s.vigil.services.repos.alerts.list(agent.accountId, { device_id: agent.id, rule: 'agent.stopped' });
+    expect(await waitFor(async () => (await stoppedAlerts()).length > 0)).toBe(true);
+    const stopped = await stoppedAlerts();
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]).toMatchObject({ severity: 'info', title: 'Agent on live-1 stopped cleanly (stop)' });
+    expect(JSON.parse(String(stopped[0]?.context))).toMatchObject({ reason: 'stop', hostname: 'live-1' });
   });
 
   it('refuses a signature by another key with close code 4401 and an unknown agent likewise', async () => {

@@ -430,6 +430,17 @@ export class AgentHub {
       { reason },
       d.account_id,
     );
+    // A clean stop is worth knowing (who stops the agent?) but is no tamper sign: an info alert,
+    // which routes (medium and up by default) do not notify.
+    if (CLEAN_STOP_REASONS.has(reason))
+      await this.services.alerts.raise({
+        account_id: d.account_id,
+        device_id: deviceId,
+        rule: 'agent.stopped',
+        severity: 'info',
+        title: `Agent on ${d.hostname} stopped cleanly (${reason})`,
+        context: { reason, hostname: d.hostname, last_seen_at: d.last_seen_at, ip: d.ip },
+      });
   }
 
   /** Lost means the agent vanished without a goodbye: a tamper signal, raised as an alert. */
@@ -449,6 +460,9 @@ export class AgentHub {
     this.services.log.warn({ device: deviceId, reason }, 'agent lost');
   }
 }
+
+/** Goodbye reasons of an agent that stopped cleanly (a mode change or a revocation is none). */
+const CLEAN_STOP_REASONS: ReadonlySet<string> = new Set(['stop', 'uninstall', 'restart']);
 
 /** A random challenge nonce for the live handshake. */
 export function newNonce(): string {
