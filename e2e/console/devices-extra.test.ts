@@ -113,6 +113,16 @@ describe('web console: devices and the device page', { timeout: 180_000 }, () =>
     const rendered = await table.locator('tbody tr:not(.spacer)').count();
     if (total > 100) expect(rendered).toBeLessThan(total);
     else expect(rendered).toBe(total);
+    // Scrolled to the end, the last package is rendered and the first one no longer is.
+    await panel.locator('.virtual-scroll').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await table.locator(`tr[aria-rowindex="${total + 1}"]`).waitFor({ timeout: 10_000 });
+    if (total > 100) expect(await table.locator('tr[aria-rowindex="2"]').count()).toBe(0);
+    await panel.locator('.virtual-scroll').evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await table.locator('tr[aria-rowindex="2"]').waitFor({ timeout: 10_000 });
     await panel.getByLabel('Search packages').fill(firstName);
     await expect
       .poll(async () => (await count.textContent()) ?? '')

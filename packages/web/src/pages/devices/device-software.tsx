@@ -28,7 +28,7 @@ function PackageTable({ rows }: { rows: unknown[][] }) {
         <tbody>
           <SpacerRow height={padTop} columns={3} />
           {rows.slice(start, end).map((r, i) => (
-            <tr key={`${String(r[0])}:${String(r[2])}`} aria-rowindex={start + i + 2}>
+            <tr key={`${String(r[0])}:${String(r[1])}:${String(r[2])}`} aria-rowindex={start + i + 2}>
               <td>{String(r[0] ?? '')}</td>
               <td>{String(r[1] ?? '')}</td>
               <td>{String(r[2] ?? '')}</td>
