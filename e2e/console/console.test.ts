@@ -189,7 +189,7 @@ describe('web console', { timeout: 120_000 }, () => {
     await page.getByRole('region', { name: 'Catalogue' }).getByRole('link').first().waitFor();
     await docShot(page, 'checks');
 
-    await nav.getByRole('link', { name: 'Settings' }).click();
+    await nav.getByRole('link', { name: 'Settings', exact: true }).click();
     const audit = page.getByRole('region', { name: 'Audit log' });
     await audit.getByLabel(/^Action/).fill('enrollment_token.%');
     // The unfiltered page already shows enrollment_token.create rows: wait for the filtered answer
