@@ -20,7 +20,8 @@ import type { Log } from '../daemon/dispatch.js';
 import type { ActionService } from '../daemon/handlers/actions.js';
 import { agentInstallDirs, serverAddressesOf } from '../daemon/handlers/actions.js';
 import type { Outbox } from '../daemon/outbox.js';
-import { AuthMonitor, defaultAuthLog } from './auth/auth-monitor.js';
+import { AuthMonitor, authSourceOf } from './auth/auth-monitor.js';
+import { JournalAuthMonitor } from './auth/journal-monitor.js';
 import { type BudgetLimits, MonitorBudget } from './budget.js';
 import { FileMonitor } from './files/file-monitor.js';
 import { homesOf } from './files/homes.js';
@@ -136,12 +137,17 @@ export const defaultMonitorFactory: MonitorFactory = (name, ctx) => {
   switch (name) {
     case 'files':
       return fileMonitors(ctx);
-    case 'auth':
-      return new AuthMonitor({
-        ...common,
-        path: defaultAuthLog(ctx.root, ctx.config.authLog),
-        stateDir: ctx.stateDir,
-      });
+    case 'auth': {
+      const source = authSourceOf(ctx.root, ctx.config.authLog);
+      if (source.kind === 'journal')
+        return new JournalAuthMonitor({
+          budget: ctx.budget,
+          sink: ctx.sink,
+          log: ctx.log,
+          stateDir: ctx.stateDir,
+        });
+      return new AuthMonitor({ ...common, path: source.path, stateDir: ctx.stateDir });
+    }
     case 'processes':
       return new ProcessMonitor(common);
     case 'network':

@@ -4,33 +4,19 @@
  * start, and turns each line a rule needs into an event. SSH logins also say whether the user
  * came from an address the agent had not seen them log in from before.
  */
-import {
-  closeSync,
-  existsSync,
-  type FSWatcher,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-  watch,
-  writeFileSync,
-} from 'node:fs';
-import { join, posix } from 'node:path';
+import { closeSync, existsSync, type FSWatcher, openSync, readSync, statSync, watch } from 'node:fs';
+import { posix } from 'node:path';
 import type { MonitorNameT } from '@vigil/protocol';
+import { findProgram } from '../../tables/collectors/command-runner.js';
 import { resolveIn } from '../../tables/fs-helpers.js';
 import type { MonitorBudget } from '../budget.js';
 import type { EventSink, Monitor } from '../types.js';
-import { type AuthEvent, parseAuthLine } from './parse-auth-line.js';
+import { AuthLines, MAX_LINE } from './auth-lines.js';
 
 /** Bytes read per step; a burst of log lines is read in several steps. */
 const CHUNK_BYTES = 256 * 1024;
 /** Steps per wake-up (the rest is read at the next one): a flood cannot hold the event loop. */
 const MAX_STEPS = 16;
-/** Longest line kept (longer ones are cut). */
-const MAX_LINE = 8192;
-/** Users and addresses per user remembered for "login from a new source". */
-const MAX_USERS = 1000;
-const MAX_SOURCES = 100;
 
 /** The auth log of a root: the configured one, else /var/log/auth.log, else /var/log/secure when only it exists. */
 export function defaultAuthLog(root: string, configured?: string): string {
@@ -38,6 +24,22 @@ export function defaultAuthLog(root: string, configured?: string): string {
   if (!existsSync(resolveIn(root, '/var/log/auth.log')) && existsSync(resolveIn(root, '/var/log/secure')))
     return '/var/log/secure';
   return '/var/log/auth.log';
+}
+
+/**
+ * Where the auth monitor reads: the configured log, or a log file that exists, or — on the host
+ * (root /) with neither /var/log/auth.log nor /var/log/secure and journalctl installed — the
+ * systemd journal. Otherwise the default file, followed once it appears.
+ */
+export function authSourceOf(
+  root: string,
+  configured?: string,
+  hasJournalctl: () => boolean = () => findProgram('journalctl') !== null,
+): { kind: 'file'; path: string } | { kind: 'journal' } {
+  if (configured) return { kind: 'file', path: configured };
+  const noFile = ['/var/log/auth.log', '/var/log/secure'].every((p) => !existsSync(resolveIn(root, p)));
+  if (noFile && root === '/' && hasJournalctl()) return { kind: 'journal' };
+  return { kind: 'file', path: defaultAuthLog(root) };
 }
 
 /** Options of the auth monitor. */
@@ -64,21 +66,11 @@ export class AuthMonitor implements Monitor {
   private timer: NodeJS.Timeout | undefined;
   private reading = false;
   private again = false;
-  private sources: Record<string, string[]>;
-  private readonly sourcesPath: string;
+  private readonly lines: AuthLines;
 
   constructor(private readonly options: AuthMonitorOptions) {
     this.file = resolveIn(options.root, options.path);
-    this.sourcesPath = join(options.stateDir, 'auth-sources.json');
-    this.sources = this.loadSources();
-  }
-
-  private loadSources(): Record<string, string[]> {
-    try {
-      return JSON.parse(readFileSync(this.sourcesPath, 'utf8')) as Record<string, string[]>;
-    } catch {
-      return {};
-    }
+    this.lines = new AuthLines({ ...options, source: options.path });
   }
 
   /** Start at the end of the log (history is not re-reported) and follow it. */
@@ -162,60 +154,11 @@ export class AuthMonitor implements Monitor {
         const text = this.partial + buf.toString('utf8', 0, n);
         const lines = text.split('\n');
         this.partial = (lines.pop() ?? '').slice(-MAX_LINE);
-        for (const line of lines) this.line(line.slice(0, MAX_LINE));
+        for (const line of lines) this.lines.line(line.slice(0, MAX_LINE));
       }
       if (this.offset < st.size) this.again = true;
     } finally {
       closeSync(fd);
     }
-  }
-
-  private line(line: string): void {
-    if (line.length === 0) return;
-    const parsed = parseAuthLine(line);
-    if (!parsed || !this.options.budget.admit()) return;
-    const fields: Record<string, unknown> = { ...parsed };
-    if (parsed.type === 'ssh_accepted' && parsed.user && parsed.source_ip)
-      fields.new_source = this.newSource(parsed.user, parsed.source_ip);
-    this.options.sink({
-      monitor: 'auth',
-      at: Date.now(),
-      fields,
-      summary: summarize(parsed),
-      context: {
-        auth: { log: this.options.path, line },
-        ...(parsed.source_ip ? { peer: { ip: parsed.source_ip, port: parsed.source_port ?? null } } : {}),
-      },
-    });
-  }
-
-  /** Whether a user logs in from an address not seen before (only once the user has a history). */
-  private newSource(user: string, ip: string): boolean {
-    const known = this.sources[user];
-    if (known?.includes(ip)) return false;
-    const isNew = known !== undefined && known.length > 0;
-    if (!known && Object.keys(this.sources).length >= MAX_USERS) return false;
-    this.sources[user] = [...(known ?? []), ip].slice(-MAX_SOURCES);
-    try {
-      writeFileSync(this.sourcesPath, JSON.stringify(this.sources), { mode: 0o600 });
-    } catch (error) {
-      this.options.log.warn({ err: String(error) }, 'cannot save the known login sources');
-    }
-    return isNew;
-  }
-}
-
-function summarize(e: AuthEvent): string {
-  switch (e.type) {
-    case 'ssh_failed':
-    case 'ssh_invalid_user':
-    case 'ssh_accepted':
-      return `${e.source_ip} (${e.user || '?'})`;
-    case 'sudo_failed':
-      return `${e.user} (${e.reason})`;
-    case 'group_added':
-      return e.group ?? '?';
-    default:
-      return e.user ?? '?';
   }
 }
