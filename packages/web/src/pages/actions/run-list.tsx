@@ -1,4 +1,4 @@
-/** A list of runs (the approvals queue or the history), newest first, paged, refreshed every 3 s. */
+/** A list of runs (the approvals queue or the history), newest first, paged, reloaded on run events. */
 import { qs } from '../../api/client.js';
 import type { ActionRunT, Page } from '../../api/types.js';
 import { Link } from '../../app/router.js';
@@ -13,7 +13,7 @@ export function RunList({ title, status }: { title: string; status?: string }) {
   const pages = useCursorPages();
   const list = useApi<Page<ActionRunT>>(
     `/api/v1/actions${qs({ status, limit: 20, cursor: pages.cursor })}`,
-    3000,
+    { live: ['actions'] },
   );
   const items = list.data?.items ?? [];
   return (
