@@ -28,16 +28,21 @@ export type IngestHandler = (
   item: OutboxItemT,
 ) => Promise<void>;
 
+/** One item for an idempotent handler, with who sent it. */
+export interface IngestEntry {
+  source: IngestSource;
+  body: unknown;
+  item: OutboxItemT;
+}
+
 /**
  * A handler whose own write is exactly-once (it stores only what is not stored yet, under a
- * unique key of the result row): it needs no claim row, and says whether it stored the item.
+ * unique key of the result row), so its items need no claim row. It gets every valid item of its
+ * kind in a group at once (one statement for many agents' items) and says, per entry, whether it
+ * stored it for the first time. It must only write through `trx`: after a failure it is called
+ * again for a part of the entries.
  */
-export type IdempotentIngestHandler = (
-  trx: Kysely<Database>,
-  source: IngestSource,
-  body: unknown,
-  item: OutboxItemT,
-) => Promise<boolean>;
+export type IdempotentIngestHandler = (trx: Kysely<Database>, entries: IngestEntry[]) => Promise<boolean[]>;
 
 /** What storing one batch gave: ids to acknowledge, items stored for the first time, items refused. */
 export interface IngestOutcome {
@@ -53,15 +58,32 @@ interface IngestJob {
   reject(error: unknown): void;
 }
 
+/**
+ * A batch that was not stored, or only in part: `stored` are its items that were committed
+ * anyway (their followers hear of them now; the agent's re-send finds them stored).
+ */
+interface Failed {
+  error: unknown;
+  stored?: OutboxItemT[];
+}
+
 /** Most batches committed in one transaction (keeps each transaction, and the wait for it, short). */
 const MAX_GROUP = 256;
 
-interface Registered {
-  check(value: unknown): boolean;
-  handle: IngestHandler | IdempotentIngestHandler;
-  /** Skips the claim row; `handle` tells whether the item was fresh. */
-  idempotent: boolean;
+type Registered = { check(value: unknown): boolean } & (
+  | { idempotent: false; handle: IngestHandler }
+  /** Skips the claim row; `handle` takes many items and tells which were fresh. */
+  | { idempotent: true; handle: IdempotentIngestHandler }
+);
+
+/** An item of an idempotent kind set aside while its batch is stored, with the batch it came in. */
+interface DeferredEntry extends IngestEntry {
+  job: IngestJob;
+  outcome: IngestOutcome;
 }
+
+/** Items of idempotent kinds by kind, stored together at the end of the group. */
+type Deferred = Map<string, DeferredEntry[]>;
 
 /** Routes outbox items to handlers, exactly once per (device, message id). */
 export class Ingestor extends EventEmitter {
@@ -116,8 +138,9 @@ export class Ingestor extends EventEmitter {
 
   /**
    * Register a kind whose handler is exactly-once by itself (see IdempotentIngestHandler): its
-   * valid items skip the claim row, one statement less per item on the hottest paths (answers
-   * to a fleet-wide query). Items with an invalid body are still claimed, so they are reported once.
+   * valid items skip the claim row and are stored together, per group, on the hottest path
+   * (answers to a fleet-wide query). Items with an invalid body are still claimed, so they are
+   * reported once.
    */
   registerIdempotent(kind: string, schema: TSchema, handle: IdempotentIngestHandler): void {
     const validator = compileValidator(schema);
@@ -151,17 +174,18 @@ export class Ingestor extends EventEmitter {
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const jobs = this.queue.splice(0, MAX_GROUP);
-      const outcomes = new Map<IngestJob, IngestOutcome | { error: unknown }>();
+      const outcomes = new Map<IngestJob, IngestOutcome | Failed>();
       // Handlers announce console events inside the transaction; they go out once it commits.
       let group: Transaction<Database> | undefined;
       try {
         await this.db.transaction().execute(async (trx) => {
           group = trx;
+          const deferred: Deferred = new Map();
           for (const job of jobs) {
             await sql`savepoint ingest_batch`.execute(trx);
             const forget = this.events.savepoint(trx);
             try {
-              outcomes.set(job, await this.store(trx, job.source, job.items));
+              outcomes.set(job, await this.store(trx, job, deferred));
               await sql`release savepoint ingest_batch`.execute(trx);
             } catch (error) {
               forget();
@@ -170,6 +194,7 @@ export class Ingestor extends EventEmitter {
               outcomes.set(job, { error });
             }
           }
+          await this.storeDeferred(trx, deferred, outcomes);
         });
         if (group) this.events.committed(group);
       } catch (error) {
@@ -180,6 +205,7 @@ export class Ingestor extends EventEmitter {
       for (const job of jobs) {
         const outcome = outcomes.get(job) ?? { error: new Error('batch was not processed') };
         if ('error' in outcome) {
+          for (const item of outcome.stored ?? []) this.emit(item.kind, job.source, item.body, item);
           job.reject(outcome.error);
           continue;
         }
@@ -190,32 +216,110 @@ export class Ingestor extends EventEmitter {
     this.flushing = false;
   }
 
-  /** Claim and handle one agent's batch inside the group's transaction. */
+  /**
+   * Store the items of idempotent kinds set aside by the group's batches: one handler call per
+   * kind for the whole group, and the fresh ones join their batch's outcome. Should that fail, the
+   * batches are stored one by one, and a batch whose items still fail gets the error (it is not
+   * acknowledged; its other items stay stored, are announced, and are recognised as stored when
+   * the agent sends them again).
+   */
+  private async storeDeferred(
+    trx: Transaction<Database>,
+    deferred: Deferred,
+    outcomes: Map<IngestJob, IngestOutcome | Failed>,
+  ): Promise<void> {
+    // Items of batches that failed meanwhile are not stored (the agent sends them again).
+    for (const [kind, entries] of deferred)
+      deferred.set(
+        kind,
+        entries.filter((e) => !('error' in (outcomes.get(e.job) ?? { error: true }))),
+      );
+    const forget = this.events.savepoint(trx);
+    await sql`savepoint ingest_deferred`.execute(trx);
+    try {
+      await this.handleDeferred(trx, deferred);
+      await sql`release savepoint ingest_deferred`.execute(trx);
+      return;
+    } catch {
+      forget();
+      await sql`rollback to savepoint ingest_deferred`.execute(trx);
+      await sql`release savepoint ingest_deferred`.execute(trx);
+    }
+    const jobs = new Set([...deferred.values()].flat().map((e) => e.job));
+    for (const job of jobs) {
+      const own: Deferred = new Map();
+      for (const [kind, entries] of deferred)
+        own.set(
+          kind,
+          entries.filter((e) => e.job === job),
+        );
+      const forgetJob = this.events.savepoint(trx);
+      await sql`savepoint ingest_deferred`.execute(trx);
+      try {
+        await this.handleDeferred(trx, own);
+        await sql`release savepoint ingest_deferred`.execute(trx);
+      } catch (error) {
+        forgetJob();
+        await sql`rollback to savepoint ingest_deferred`.execute(trx);
+        await sql`release savepoint ingest_deferred`.execute(trx);
+        const outcome = outcomes.get(job);
+        outcomes.set(job, { error, stored: outcome && 'fresh' in outcome ? outcome.fresh : [] });
+      }
+    }
+  }
+
+  /** One handler call per kind; the fresh items join their batch's outcome. */
+  private async handleDeferred(trx: Transaction<Database>, deferred: Deferred): Promise<void> {
+    const fresh: Array<{ outcome: IngestOutcome; item: OutboxItemT }> = [];
+    for (const [kind, entries] of deferred) {
+      const handler = this.handlers.get(kind);
+      if (!handler?.idempotent || entries.length === 0) continue;
+      const stored = await handler.handle(trx, entries);
+      entries.forEach((e, i) => {
+        if (stored[i] === true) fresh.push({ outcome: e.outcome, item: e.item });
+      });
+    }
+    // Only once every kind is stored: a failure above must leave the outcomes as they were.
+    for (const f of fresh) f.outcome.fresh.push(f.item);
+  }
+
+  /**
+   * Claim and handle one agent's batch inside the group's transaction. Items of idempotent kinds
+   * go to `deferred`; they join the end of the outcome's `fresh` list once stored.
+   */
   private async store(
     trx: Transaction<Database>,
-    source: IngestSource,
-    items: OutboxItemT[],
+    job: IngestJob,
+    deferred: Deferred,
   ): Promise<IngestOutcome> {
-    const fresh: OutboxItemT[] = [];
-    const rejected: Array<{ id: string; reason: string }> = [];
+    const { source, items } = job;
+    const outcome: IngestOutcome = { acks: items.map((i) => i.id), fresh: [], rejected: [] };
+    const set: Array<[string, DeferredEntry]> = [];
     for (const item of items) {
       const handler = this.handlers.get(item.kind);
       if (handler?.idempotent && handler.check(item.body)) {
-        if ((await handler.handle(trx, source, item.body, item)) === true) fresh.push(item);
+        set.push([item.kind, { source, body: item.body, item, job, outcome }]);
         continue;
       }
       if (!(await this.messages.claim(trx, source.deviceId, item.id, item.kind))) continue;
       if (!handler) {
-        rejected.push({ id: item.id, reason: `unknown kind ${item.kind}` });
+        outcome.rejected.push({ id: item.id, reason: `unknown kind ${item.kind}` });
         continue;
       }
-      if (!handler.check(item.body)) {
-        rejected.push({ id: item.id, reason: `invalid body for ${item.kind}` });
+      // (An item of an idempotent kind gets here only with an invalid body.)
+      if (handler.idempotent || !handler.check(item.body)) {
+        outcome.rejected.push({ id: item.id, reason: `invalid body for ${item.kind}` });
         continue;
       }
       await handler.handle(trx, source, item.body, item);
-      fresh.push(item);
+      outcome.fresh.push(item);
     }
-    return { acks: items.map((i) => i.id), fresh, rejected };
+    // Set aside only once the batch got through (a batch that fails is not stored at all).
+    for (const [kind, entry] of set) {
+      const list = deferred.get(kind);
+      if (list) list.push(entry);
+      else deferred.set(kind, [entry]);
+    }
+    return outcome;
   }
 }

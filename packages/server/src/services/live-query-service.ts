@@ -8,6 +8,7 @@ import { loadDeclarations, type TableDeclaration, validateSql } from '@vigil/age
 import { QueryResultBody, type QueryResultBodyT, type TargetsT, VigilError } from '@vigil/protocol';
 import type { AgentHub } from '../hub/hub.js';
 import { newId, nowIso } from '../store/ids.js';
+import { answerKey, type CampaignAnswer, storeAnswers } from '../store/repos/campaign-answers.js';
 import type { Services } from './index.js';
 import { CampaignCache } from './live-query-campaigns.js';
 import type { Principal, RequestContext } from './principal.js';
@@ -79,29 +80,39 @@ export class LiveQueryService {
     this.events.setMaxListeners(0);
     // Exactly once without a claim row: an answer is stored only while its device's row is still
     // open, so a re-sent answer (lost ack) updates nothing and is not reported as fresh.
-    hub.ingestor.registerIdempotent('query.result', QueryResultBody, async (trx, source, body) => {
-      const b = body as QueryResultBodyT;
-      if (!b.campaign) return false;
-      const campaign = await this.campaigns.get(trx, b.campaign);
-      if (!campaign || campaign.accountId !== source.accountId) return false;
-      const r = await trx
-        .updateTable('query_campaign_devices')
-        .set({
+    hub.ingestor.registerIdempotent('query.result', QueryResultBody, async (trx, entries) => {
+      const now = Date.now();
+      const updatedAt = nowIso(new Date(now));
+      const answers: CampaignAnswer[] = [];
+      const keys: Array<string | undefined> = [];
+      const seen = new Set<string>();
+      for (const { source, body } of entries) {
+        const b = body as QueryResultBodyT;
+        const campaign = b.campaign ? await this.campaigns.get(trx, b.campaign) : undefined;
+        const key = b.campaign ? answerKey(b.campaign, source.deviceId) : '';
+        // The first answer of a device in a group counts, as if they had been stored one by one.
+        if (!b.campaign || !campaign || campaign.accountId !== source.accountId || seen.has(key)) {
+          keys.push(undefined);
+          continue;
+        }
+        seen.add(key);
+        keys.push(key);
+        answers.push({
+          campaignId: b.campaign,
+          deviceId: source.deviceId,
           status: b.status,
           error: b.error ? `${b.error.code}: ${b.error.message}` : null,
-          row_count: b.rows.length,
-          latency_ms: Date.now() - campaign.createdAtMs,
+          rowCount: b.rows.length,
+          latencyMs: now - campaign.createdAtMs,
           columns: JSON.stringify(b.columns),
           rows: JSON.stringify(b.rows),
           warnings: JSON.stringify(b.warnings),
-          truncated: b.truncated ? 1 : 0,
-          updated_at: nowIso(),
-        })
-        .where('campaign_id', '=', b.campaign)
-        .where('device_id', '=', source.deviceId)
-        .where('status', 'in', ['pending', 'running', 'offline'])
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+          truncated: b.truncated,
+          updatedAt,
+        });
+      }
+      const stored = answers.length > 0 ? await storeAnswers(trx, answers) : new Set<string>();
+      return keys.map((k) => k !== undefined && stored.has(k));
     });
     hub.ingestor.on('query.result', (source: { deviceId: string }, body: QueryResultBodyT) => {
       if (body.campaign) void this.onResult(body.campaign, source.deviceId, body);
