@@ -2,7 +2,6 @@
  * Host metrics: a device's series, its latest sample, its live stream (server-sent events; while
  * anyone streams a device its agent samples every second), and the fleet roll-up.
  */
-import type { ServerResponse } from 'node:http';
 import {
   ErrorResponse,
   FleetMetricsQuery,
@@ -16,6 +15,7 @@ import {
   VigilError,
 } from '@vigil/protocol';
 import { authedContext } from '../../http/auth-hook.js';
+import { openEventStream, streamRegistry } from '../../http/event-stream.js';
 import type { MetricsService } from '../../services/metrics/metrics-service.js';
 import type { MetricsWatch } from '../../services/metrics/metrics-watch.js';
 import type { RoutePlugin } from '../types.js';
@@ -26,12 +26,7 @@ const KEEPALIVE_MS = 15_000;
 /** Metrics routes (need the metrics service and the watch registry). */
 export function metricsRoutes(metrics: MetricsService, watch: MetricsWatch): RoutePlugin {
   return async (app, { services }) => {
-    const streams = new Set<ServerResponse>();
-    // Streams never end by themselves: close them when the server stops, or it would wait forever.
-    app.addHook('preClose', async () => {
-      for (const res of streams) res.end();
-      streams.clear();
-    });
+    const streams = streamRegistry(app);
 
     app.get(
       '/api/v1/devices/:id/metrics',
@@ -80,46 +75,30 @@ export function metricsRoutes(metrics: MetricsService, watch: MetricsWatch): Rou
         if (device.status === 'revoked')
           throw new VigilError('E_CONFLICT', `device ${device.id} was revoked: it sends no metrics`);
         const latest = await metrics.latest(ctx.principal, device.id).catch(() => null);
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
+        const stream = openEventStream(request, reply, {
+          services,
+          principal: ctx.principal,
+          streams,
+          heartbeatMs: KEEPALIVE_MS,
+          what: 'device metrics',
         });
-        const write = (event: string, data: unknown) => {
-          if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-        };
-        write('hello', {
+        stream.send('hello', {
           device_id: device.id,
           interval_s: METRICS_WATCH_INTERVAL_S,
           latest: latest?.sample ?? null,
         });
-        const onSample = (sample: MetricSampleT) => write('sample', { device_id: device.id, sample });
+        const onSample = (sample: MetricSampleT) => stream.send('sample', { device_id: device.id, sample });
         metrics.events.on(device.id, onSample);
-        streams.add(res);
-        const keepalive = setInterval(() => {
-          if (!res.writableEnded) res.write(': keep-alive\n\n');
-        }, KEEPALIVE_MS);
-        keepalive.unref();
         let release: (() => Promise<void>) | undefined;
-        let closed = false;
-        const done = () => {
-          if (closed) return;
-          closed = true;
-          clearInterval(keepalive);
+        stream.onClose(() => {
           metrics.events.off(device.id, onSample);
-          streams.delete(res);
           release?.().catch((e: unknown) =>
             services.log.error({ err: e, device: device.id }, 'ending a metrics watch failed'),
           );
-        };
-        request.raw.on('close', done);
-        res.on('close', done);
+        });
         release = await watch.watch(ctx, device.id);
         // The viewer may have left while the watch was starting.
-        if (closed) await release();
+        if (stream.closed) await release();
       },
     );
 
