@@ -8,6 +8,7 @@
  * - An appended line in the watched passwd becomes an alert with the unified diff in the API.
  * - A path added with `vigil monitoring paths add` reaches the agent in its signed rule set: a
  *   change there becomes an alert, a file matching an ignore pattern added with the CLI does not.
+ * - A block list set with `vigil monitoring rules set` reaches the agent rendered in its rule set.
  * - With the server stopped, 20 failed SSH logins written to the watched auth log become one
  *   brute-force alert with count 20 (delivered when the server is back), and an automated
  *   response added with `vigil responses add` blocks the source address by itself: a TCP probe
@@ -310,6 +311,55 @@ describe.skipIf(skipReason !== undefined)('threat monitoring with a real agent',
     const one = (await s.call('GET', `/api/v1/alerts/${found[0]?.id}`, { token: s.adminToken })).body;
     expect(one.context.file.diff).toContain('+listen = 0.0.0.0');
   }, 90_000);
+
+  it("sets a rule's block list with vigil monitoring rules set: the agent holds it in its signed set", async () => {
+    const set = await runCliInProcess(
+      [
+        'monitoring',
+        'rules',
+        'set',
+        'Linux.Network.ConnectionToBlockedAddress',
+        '--param',
+        'block_list=203.0.113.0/24, 198.51.100.9',
+      ],
+      cli,
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe(
+      'Linux.Network.ConnectionToBlockedAddress: block_list=203.0.113.0/24,198.51.100.9; rule sets pushed.\n',
+    );
+    const bad = await runCliInProcess(
+      [
+        'monitoring',
+        'rules',
+        'set',
+        'Linux.Network.ConnectionToBlockedAddress',
+        '--param',
+        'block_list=evil.example',
+      ],
+      cli,
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(
+      "'evil.example' in the list of 'remote_ip' is not an IP address or CIDR block",
+    );
+    const list = await runCliInProcess(['monitoring', 'rules', 'list'], cli);
+    expect(list.stdout).toMatch(
+      /Linux\.Network\.ConnectionToBlockedAddress\s+network\s+high\s+block_list=203\.0\.113\.0\/24,198\.51\.100\.9\*/,
+    );
+    expect(
+      await waitFor(() => {
+        try {
+          return readFileSync(join(state, 'monitor-rules.json'), 'utf8').includes(
+            '"in_cidr":["203.0.113.0/24","198.51.100.9"]',
+          );
+        } catch {
+          return false;
+        }
+      }, 30_000),
+      agentLog,
+    ).toBe(true);
+  }, 60_000);
 
   it('blocks an SSH brute force by itself while the server is stopped, and reports one alert of 20 when it is back', async () => {
     expect(await probe(lab.device, lab.otherV4, ECHO_PORT)).toBe('ok');

@@ -16,6 +16,7 @@ export * from './api/devices.js';
 export * from './api/events.js';
 export * from './api/metrics.js';
 export * from './api/monitoring-paths.js';
+export * from './api/monitoring-rules.js';
 export * from './api/responses.js';
 export * from './api/software.js';
 export * from './checks.js';

@@ -4,6 +4,7 @@
  * and tampering with the agent's own key reported as a high-severity alert by the file monitor.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertEventBodyT } from '@vigil/protocol';
@@ -99,6 +100,41 @@ describe.skipIf(process.platform !== 'linux')('monitor service', () => {
     // The key's content is a secret: the alert has its hashes, never a diff.
     expect((a!.context.file as { diff?: string }).diff).toBeUndefined();
     expect(JSON.stringify(a)).not.toContain('BBBB');
+  });
+
+  it('runs the network monitor with the rules it needs: a connection to a blocked address becomes an alert', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.3', r));
+    const port = (server.address() as { port: number }).port;
+    const client = connect(port, '127.0.0.3');
+    try {
+      await new Promise((r) => client.once('connect', r));
+      // Root / : the monitor reads this machine's socket tables and finds this process.
+      service = new MonitorService({
+        stateDir: state,
+        root: '/',
+        outbox,
+        log,
+        serverUrl: 'https://127.0.0.1:1',
+      });
+      const rule = loadRules().find((r) => r.name === 'Linux.Network.ConnectionToBlockedAddress');
+      await service.replace({
+        digest: 'd-net',
+        rules: [renderRule(rule!, { block_list: ['127.0.0.3/32'] })],
+        responses: [],
+      });
+      expect(service.runningMonitors()).toEqual(['network']);
+      await waitFor('the blocked-address alert', () =>
+        alertItems().some((a) => a.rule === 'Linux.Network.ConnectionToBlockedAddress'),
+      );
+      const a = alertItems().find((x) => x.rule === 'Linux.Network.ConnectionToBlockedAddress');
+      expect(a?.context.peer).toEqual({ ip: '127.0.0.3', port });
+      expect((a?.context.event as { pid: number; at_start: boolean }).pid).toBe(process.pid);
+      expect((a?.context.event as { at_start: boolean }).at_start).toBe(true);
+    } finally {
+      client.destroy();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("watches the set's configured paths, respects its ignore patterns, and refuses bad paths again", async () => {

@@ -381,11 +381,21 @@ export interface ResponseRulesTable {
 export interface MonitoringPathsTable {
   id: string;
   account_id: string;
+  /** 'watch' or 'ignore'. */
   kind: string;
   path: string;
   group_id: string | null;
   created_by: string;
   created_at: string;
+}
+
+export interface DetectionRuleParamsTable {
+  account_id: string;
+  rule: string;
+  /** JSON object of the parameters set. */
+  params: string;
+  updated_by: string;
+  updated_at: string;
 }
 
 export interface SoftwarePackagesTable {
@@ -435,5 +445,6 @@ export interface Database {
   action_settings: ActionSettingsTable;
   response_rules: ResponseRulesTable;
   monitoring_paths: MonitoringPathsTable;
+  detection_rule_params: DetectionRuleParamsTable;
   software_packages: SoftwarePackagesTable;
 }

@@ -12,11 +12,13 @@ import {
   type AlertEventBodyT,
   type ResponseRuleT,
   type RuleDefinitionT,
+  type RuleSetRuleT,
   type RulesSetBodyT,
   VigilError,
   type WatchConfigT,
 } from '@vigil/protocol';
 import type { AgentHub } from '../../hub/hub.js';
+import { DetectionRuleParamsRepo } from '../../store/repos/detection-rule-params.js';
 import { MonitoringPathsRepo } from '../../store/repos/monitoring-paths.js';
 import { type ResponseRuleRow, ResponseRulesRepo } from '../../store/repos/response-rules.js';
 import type { Services } from '../index.js';
@@ -42,6 +44,7 @@ export class MonitoringService {
   private readonly pushed = new Map<string, string>();
   readonly responses: ResponseRulesRepo;
   readonly paths: MonitoringPathsRepo;
+  readonly ruleParams: DetectionRuleParamsRepo;
 
   constructor(
     private readonly services: Services,
@@ -50,6 +53,7 @@ export class MonitoringService {
   ) {
     this.responses = new ResponseRulesRepo(services.store.db);
     this.paths = new MonitoringPathsRepo(services.store.db);
+    this.ruleParams = new DetectionRuleParamsRepo(services.store.db);
     hub.ingestor.register('alert.event', AlertEventBody, (trx, source, body) =>
       ingestAlertEvent(services.alerts, trx, source, body as AlertEventBodyT),
     );
@@ -69,9 +73,10 @@ export class MonitoringService {
     if (!device || device.account_id !== accountId)
       throw new VigilError('E_DEVICE_NOT_FOUND', `no device ${deviceId} in this account`);
     const platform = device.os_platform as 'linux' | 'macos' | 'windows';
+    const overrides = await this.paramsOf(accountId);
     const rules = this.catalogue()
       .filter((r) => r.platforms.includes(platform))
-      .map((r) => renderRule(r));
+      .map((r) => this.render(r, overrides.get(r.name)));
     const responses = (await this.responses.forDevice(accountId, deviceId)).map(responseRuleOf);
     const watch = await this.watchConfigFor(accountId, deviceId);
     const digest = createHash('sha256')
@@ -79,6 +84,30 @@ export class MonitoringService {
       .digest('hex')
       .slice(0, 32);
     return { digest, rules, responses, ...(watch ? { watch } : {}) };
+  }
+
+  /** The parameter values an account set, by rule name. */
+  async paramsOf(accountId: string): Promise<Map<string, Record<string, unknown>>> {
+    const rows = await this.ruleParams.list(accountId);
+    return new Map(rows.map((r) => [r.rule, JSON.parse(r.params) as Record<string, unknown>]));
+  }
+
+  /**
+   * A rule rendered with the account's values; values a newer rule file no longer accepts (checked
+   * when they were set, against the rule of that day) fall back to the defaults, logged, so one
+   * stale value cannot keep a device from getting its rule set.
+   */
+  private render(rule: RuleDefinitionT, params: Record<string, unknown> | undefined): RuleSetRuleT {
+    if (!params) return renderRule(rule);
+    try {
+      return renderRule(rule, params);
+    } catch (error) {
+      this.services.log.warn(
+        { rule: rule.name, err: (error as Error).message },
+        "the account's parameters of a detection rule no longer apply; its defaults are used",
+      );
+      return renderRule(rule);
+    }
   }
 
   /** The watch paths and ignore patterns of a device (account-wide and its groups'), or undefined when there are none. */

@@ -14,6 +14,7 @@ import * as m0012 from './0012-agent-messages-received.js';
 import * as m0015 from './0015-response-rules-enabled.js';
 import * as m0016 from './0016-device-compliance.js';
 import * as m0017 from './0017-monitoring-paths.js';
+import * as m0018 from './0018-detection-rule-params.js';
 
 /** Every migration keyed by its sortable name. */
 export const migrations: Record<string, Migration> = {
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0015-response-rules-enabled': m0015,
   '0016-device-compliance': m0016,
   '0017-monitoring-paths': m0017,
+  '0018-detection-rule-params': m0018,
 };
