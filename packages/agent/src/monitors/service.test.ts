@@ -129,8 +129,7 @@ describe.skipIf(process.platform !== 'linux')('monitor service', () => {
       );
       const a = alertItems().find((x) => x.rule === 'Linux.Network.ConnectionToBlockedAddress');
       expect(a?.context.peer).toEqual({ ip: '127.0.0.3', port });
-      expect((a?.context.event as { pid: number; at_start: boolean }).pid).toBe(process.pid);
-      expect((a?.context.event as { at_start: boolean }).at_start).toBe(true);
+      expect(a?.context.event).toMatchObject({ pid: process.pid, at_start: true, remote_ip: '127.0.0.3' });
     } finally {
       client.destroy();
       await new Promise((r) => server.close(r));
