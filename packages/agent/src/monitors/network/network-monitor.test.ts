@@ -160,7 +160,7 @@ describe.skipIf(process.platform !== 'linux')('network monitor', () => {
     }
   });
 
-  it('does not read the connection tables while no rule listens to connections', async () => {
+  it('does not read the connection tables while no rule listens to connections (or none can match)', async () => {
     const engine = new RuleEngine({ emit: () => {}, flushMs: () => 60_000 });
     engine.setRules(
       loadRules()
@@ -180,6 +180,13 @@ describe.skipIf(process.platform !== 'linux')('network monitor', () => {
     });
     expect(engine.wantsType('network', 'connection_new')).toBe(false);
     expect(engine.wantsType('network', 'listener_new')).toBe(true);
+    // The shipped block-list rule with its default (empty) list cannot match: still not wanted.
+    const blockRule = loadRules().find((r) => r.name === 'Linux.Network.ConnectionToBlockedAddress');
+    engine.setRules([...engine.rules(), renderRule(blockRule!)]);
+    expect(engine.wantsType('network', 'connection_new')).toBe(false);
+    engine.setRules([...engine.rules(), renderRule(blockRule!, { block_list: ['192.0.2.1'] })]);
+    expect(engine.wantsType('network', 'connection_new')).toBe(true);
+    engine.setRules(engine.rules().filter((r) => r.name !== 'Linux.Network.ConnectionToBlockedAddress'));
     await monitor.start();
     expect(monitor.scanConnections()).toBe(0);
     await monitor.stop();

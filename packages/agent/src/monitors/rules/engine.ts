@@ -7,7 +7,7 @@
 import type { AlertEventBodyT, MonitorNameT, RuleSetRuleT } from '@vigil/protocol';
 import type { MonitorEvent } from '../types.js';
 import { Coalescer } from './coalescer.js';
-import { keyOf, matchHolds } from './match.js';
+import { keyOf, matchHolds, neverMatches } from './match.js';
 import { ThresholdTracker } from './threshold.js';
 
 /** A rule that fired for the first time in its window: what responses evaluate. */
@@ -71,10 +71,12 @@ export class RuleEngine {
 
   /**
    * Whether some rule of `monitor` listens to events of this `type`: it has no condition on
-   * `type`, or one `equals` it. A monitor skips work for event types nobody listens to.
+   * `type`, or one `equals` it — and it can match at all (a rule whose block list is empty cannot).
+   * A monitor skips work for event types nobody listens to.
    */
   wantsType(monitor: MonitorNameT, type: string): boolean {
     return (this.byMonitor.get(monitor) ?? []).some((r) => {
+      if (neverMatches(r.match)) return false;
       const onType = (r.match.all ?? []).filter((c) => c.field === 'type' && c.equals !== undefined);
       return onType.length === 0 || onType.every((c) => c.equals === type);
     });

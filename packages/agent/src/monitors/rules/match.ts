@@ -50,6 +50,15 @@ export function conditionHolds(c: RuleSetConditionT, fields: EventFields): boole
 }
 
 /**
+ * Whether a rule can never match, whatever the event: a condition of `all` asks for membership in
+ * an empty list (`in`, `in_cidr` or `glob` of nothing) — a block list left empty, say. A monitor
+ * need not produce the events only such a rule listens to.
+ */
+export function neverMatches(match: RuleSetRuleT['match']): boolean {
+  return (match.all ?? []).some((c) => c.in?.length === 0 || c.in_cidr?.length === 0 || c.glob?.length === 0);
+}
+
+/**
  * Whether every condition of `all` and at least one of `any` (when given) hold. Conditions on a
  * field in `unknown` are taken as holding: a monitor asks this before it looks up costly fields
  * (the process behind a connection) to learn whether any rule could still match.
