@@ -19,12 +19,26 @@ type Ctx = RequestContext & { principal: Principal };
 
 /** Group use cases. */
 export class GroupService {
+  private readonly membershipListeners: Array<(accountId: string) => Promise<void>> = [];
+
   constructor(
     private readonly store: Store,
     private readonly repos: Repos,
     private readonly audit: AuditService,
     private readonly devices: DeviceService,
   ) {}
+
+  /**
+   * Call `listener` after a change that may move devices in or out of groups (members added or
+   * removed, a group created, changed or deleted): what is configured per group (rule sets) follows.
+   */
+  onMembershipChanged(listener: (accountId: string) => Promise<void>): void {
+    this.membershipListeners.push(listener);
+  }
+
+  private async membershipChanged(accountId: string): Promise<void> {
+    for (const l of this.membershipListeners) await l(accountId).catch(() => {});
+  }
 
   private dto(g: GroupRow, memberCount: number): GroupT {
     return {
@@ -104,6 +118,7 @@ export class GroupService {
     const updated = await this.getRow(ctx.principal, g.id);
     if (updated.kind === 'dynamic') await this.recompute(updated);
     await this.audit.record(ctx, 'group.update', `group:${g.id}`, 'success', { ...patch });
+    if (updated.kind === 'dynamic') await this.membershipChanged(ctx.principal.accountId);
     return this.get(ctx.principal, g.id);
   }
 
@@ -113,6 +128,7 @@ export class GroupService {
     await this.repos.groups.delete(g.id);
     await this.audit.record(ctx, 'group.delete', `group:${g.id}`, 'success', { name: g.name });
     await this.refreshDependents(ctx.principal.accountId);
+    await this.membershipChanged(ctx.principal.accountId);
   }
 
   /** Add devices to a static group. */
@@ -122,6 +138,7 @@ export class GroupService {
     await this.repos.groups.addMembers(ctx.principal.accountId, g.id, deviceIds);
     await this.devices.refreshDynamicGroups(ctx.principal.accountId, deviceIds);
     await this.audit.record(ctx, 'group.add_members', `group:${g.id}`, 'success', { devices: deviceIds });
+    await this.membershipChanged(ctx.principal.accountId);
     return this.get(ctx.principal, g.id);
   }
 
@@ -131,6 +148,7 @@ export class GroupService {
     await this.repos.groups.removeMembers(g.id, deviceIds);
     await this.devices.refreshDynamicGroups(ctx.principal.accountId, deviceIds);
     await this.audit.record(ctx, 'group.remove_members', `group:${g.id}`, 'success', { devices: deviceIds });
+    await this.membershipChanged(ctx.principal.accountId);
     return this.get(ctx.principal, g.id);
   }
 

@@ -123,6 +123,40 @@ describe.each(engines)('monitoring paths on %s', (engine) => {
     expect([bad.status, bad.body.error.code]).toEqual([404, 'E_GROUP_NOT_FOUND']);
   });
 
+  it('pushes a new set to a device that joins or leaves a group with paths of its own', async () => {
+    const g = await s.call('POST', '/api/v1/groups', {
+      token: s.adminToken,
+      body: { name: 'db', kind: 'static' },
+    });
+    expect(g.status).toBe(201);
+    expect((await post({ kind: 'watch', path: '/var/lib/db/conf', group: 'db' })).status).toBe(201);
+    const before = db.inbox.length;
+    const withDbPath = (x: any) =>
+      commandKind(x) === 'rules.set' && (setOf(x).watch?.paths ?? []).includes('/var/lib/db/conf');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(db.inbox.slice(before).filter(withDbPath)).toEqual([]);
+    const devices = await s.call('GET', '/api/v1/devices?q=db-1', { token: s.adminToken });
+    const id = devices.body.items.find((d: { hostname: string }) => d.hostname === 'db-1').id;
+    const add = await s.call('POST', '/api/v1/groups/db/members', {
+      token: s.adminToken,
+      body: { devices: [id] },
+    });
+    expect(add.status).toBe(200);
+    const joined = await db.next(withDbPath);
+    expect(setOf(joined).watch.paths).toEqual(['/srv/app', '/var/lib/db/conf']);
+    const del = await s.call('DELETE', '/api/v1/groups/db/members', {
+      token: s.adminToken,
+      body: { devices: [id] },
+    });
+    expect(del.status).toBe(200);
+    await db.next(
+      (x) =>
+        commandKind(x) === 'rules.set' &&
+        db.inbox.indexOf(x) > db.inbox.indexOf(joined) &&
+        !(setOf(x).watch?.paths ?? []).includes('/var/lib/db/conf'),
+    );
+  });
+
   it('refuses relative, unnormalised, NUL-carrying, pseudo-filesystem and over-long paths', async () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ kind: 'watch', path: 'etc/app' }, /must be absolute/],

@@ -59,6 +59,12 @@ export class MonitoringService {
     );
     hub.onAttach((deviceId, accountId) => this.pushRuleSet(accountId, deviceId, true));
     hub.onFactsChanged((deviceId, accountId) => this.pushRuleSet(accountId, deviceId, false));
+    // Responses and watch paths can be per group: a device that joins or leaves one gets its new set.
+    services.groups.onMembershipChanged((accountId) =>
+      this.pushAll(accountId).catch((e: unknown) =>
+        services.log.error({ err: e }, 'pushing rule sets after a group change failed'),
+      ),
+    );
   }
 
   /** The shipped detection rules (loaded once). */
