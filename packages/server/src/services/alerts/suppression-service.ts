@@ -1,4 +1,5 @@
 /** Suppression rules: create, list, change and delete; every change audited. */
+
 import {
   type CreateSuppressionBodyT,
   type SuppressionT,
@@ -8,6 +9,7 @@ import {
 import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../../store/ids.js';
 import { AlertSuppressionsRepo, type SuppressionRow } from '../../store/repos/alert-suppressions.js';
+import { groupRef } from '../../store/repos/groups.js';
 import type { Database } from '../../store/schema.js';
 import type { AuditService } from '../audit-service.js';
 import type { DeviceService } from '../device-service.js';
@@ -30,15 +32,7 @@ export class SuppressionService {
   }
 
   private async dto(r: SuppressionRow, now = nowIso()): Promise<SuppressionT> {
-    let group: SuppressionT['group'] = null;
-    if (r.group_id) {
-      const g = await this.db
-        .selectFrom('groups')
-        .select(['id', 'name'])
-        .where('id', '=', r.group_id)
-        .executeTakeFirst();
-      group = g ? { id: g.id, name: g.name } : { id: r.group_id, name: '(deleted group)' };
-    }
+    const group = await groupRef(this.db, r.group_id);
     return {
       id: r.id,
       rule: r.rule,

@@ -5,6 +5,7 @@
  * normalised, no NUL or control characters, bounded length), and an account holds at most
  * MAX_WATCH_PATHS of each kind, so no device's set can exceed what an agent accepts.
  */
+
 import {
   type CreateMonitoringPathBodyT,
   ignorePatternProblem,
@@ -15,6 +16,7 @@ import {
   watchPathProblem,
 } from '@vigil/protocol';
 import { newId, nowIso } from '../../store/ids.js';
+import { groupRef } from '../../store/repos/groups.js';
 import type { MonitoringPathRow } from '../../store/repos/monitoring-paths.js';
 import type { Services } from '../index.js';
 import type { Principal, RequestContext } from '../principal.js';
@@ -30,15 +32,7 @@ export class MonitoringPathService {
   ) {}
 
   private async dto(r: MonitoringPathRow): Promise<MonitoringPathDtoT> {
-    let group: MonitoringPathDtoT['group'] = null;
-    if (r.group_id) {
-      const g = await this.services.store.db
-        .selectFrom('groups')
-        .select(['id', 'name'])
-        .where('id', '=', r.group_id)
-        .executeTakeFirst();
-      group = g ? { id: g.id, name: g.name } : { id: r.group_id, name: '(deleted group)' };
-    }
+    const group = await groupRef(this.services.store.db, r.group_id);
     return {
       id: r.id,
       kind: r.kind as MonitoringPathDtoT['kind'],

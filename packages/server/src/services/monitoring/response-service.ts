@@ -5,6 +5,7 @@
  * high-risk action that needs a second admin, and its literal parameters match the action's
  * schema — so a mistake is refused here rather than discovered on an endpoint under attack.
  */
+
 import { checkResponseStep, responseNames } from '@vigil/agent';
 import {
   type CreateResponseRuleBodyT,
@@ -13,6 +14,7 @@ import {
   VigilError,
 } from '@vigil/protocol';
 import { newId, nowIso } from '../../store/ids.js';
+import { groupRef } from '../../store/repos/groups.js';
 import type { ResponseRuleRow } from '../../store/repos/response-rules.js';
 import type { ActionCatalogue } from '../actions/catalogue.js';
 import type { Services } from '../index.js';
@@ -33,15 +35,7 @@ export class ResponseService {
   ) {}
 
   private async dto(r: ResponseRuleRow): Promise<ResponseRuleDtoT> {
-    let group: ResponseRuleDtoT['group'] = null;
-    if (r.group_id) {
-      const g = await this.services.store.db
-        .selectFrom('groups')
-        .select(['id', 'name'])
-        .where('id', '=', r.group_id)
-        .executeTakeFirst();
-      group = g ? { id: g.id, name: g.name } : { id: r.group_id, name: '(deleted group)' };
-    }
+    const group = await groupRef(this.services.store.db, r.group_id);
     return {
       id: r.id,
       name: r.name,

@@ -3,6 +3,7 @@
  * (webhook signing secret, SMTP password) are sealed before they reach the store and never
  * returned — except a generated signing secret, shown once in the answer that created it.
  */
+
 import { randomBytes } from 'node:crypto';
 import {
   type CreateRouteBodyT,
@@ -15,6 +16,7 @@ import {
 } from '@vigil/protocol';
 import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../../store/ids.js';
+import { groupRef } from '../../store/repos/groups.js';
 import { NotificationDeliveriesRepo } from '../../store/repos/notification-deliveries.js';
 import { NotificationRoutesRepo, type RouteRow } from '../../store/repos/notification-routes.js';
 import type { Database } from '../../store/schema.js';
@@ -51,15 +53,7 @@ export class RouteService {
   }
 
   private async dto(r: RouteRow): Promise<NotificationRouteT> {
-    let group: NotificationRouteT['group'] = null;
-    if (r.group_id) {
-      const g = await this.db
-        .selectFrom('groups')
-        .select(['id', 'name'])
-        .where('id', '=', r.group_id)
-        .executeTakeFirst();
-      group = g ? { id: g.id, name: g.name } : { id: r.group_id, name: '(deleted group)' };
-    }
+    const group = await groupRef(this.db, r.group_id);
     return {
       id: r.id,
       name: r.name,

@@ -7,6 +7,19 @@ import { escapeLike } from './devices.js';
 
 export type GroupRow = Selectable<GroupsTable>;
 
+/**
+ * The group a rule or setting is scoped to, as the API shows it (null: the whole account). A
+ * group deleted since keeps its id and shows as "(deleted group)".
+ */
+export async function groupRef(
+  db: Kysely<Database>,
+  groupId: string | null,
+): Promise<{ id: string; name: string } | null> {
+  if (!groupId) return null;
+  const g = await db.selectFrom('groups').select(['id', 'name']).where('id', '=', groupId).executeTakeFirst();
+  return g ?? { id: groupId, name: '(deleted group)' };
+}
+
 /** SQL for groups and memberships. */
 export class GroupsRepo {
   constructor(private readonly db: Kysely<Database>) {}
