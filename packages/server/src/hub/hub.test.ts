@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ed25519PublicKeyFromRaw, verifyCommand } from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  commandKind,
   connectRawAgent,
   createEnrollmentToken,
   enrollRawAgent,
@@ -311,6 +312,49 @@ describe('agent hub', () => {
         }),
       ).toMatchObject({ ok: false, reason: 'wrong_audience' });
     }
+    sa.ws.close();
+    sb.ws.close();
+  });
+
+  it('sends a campaign whose answers go elsewhere before recording it, and queues it for the agents that are not connected', async () => {
+    const token = await createEnrollmentToken(s);
+    const a = await enrollRawAgent(s, token, testFacts('first-a'));
+    const b = await enrollRawAgent(s, token, testFacts('first-b'));
+    const sa = await connectRawAgent(s, a);
+    await sa.next((m) => m.t === 'auth.ok');
+    const d = await s.vigil.hub.sendCampaignWithId(
+      'camp-first-0001',
+      a.accountId,
+      [a.id, b.id],
+      'agent.ping',
+      {},
+      60_000,
+      {
+        answersElsewhere: true,
+      },
+    );
+    expect(d).toMatchObject({ live: [a.id], queued: [b.id], campaignId: 'camp-first-0001' });
+    const sent = await sa.nextCommand('agent.ping');
+    const rows = await s.vigil.services.store.db
+      .selectFrom('agent_commands')
+      .select(['device_id', 'delivered_at', 'campaign_id', 'envelope'])
+      .where('id', '=', d.commandId)
+      .orderBy('device_id')
+      .execute();
+    expect(rows.map((r) => [r.device_id, r.delivered_at !== null, r.campaign_id]).sort()).toEqual(
+      [
+        [a.id, true, 'camp-first-0001'],
+        [b.id, false, 'camp-first-0001'],
+      ].sort(),
+    );
+    expect(rows.every((r) => r.envelope === JSON.stringify(sent.env))).toBe(true);
+    // The agent that was away gets it when it connects, once.
+    const sb = await connectRawAgent(s, b);
+    const queued = await sb.nextCommand('agent.ping');
+    expect(queued.env.sig).toBe(sent.env.sig);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sb.inbox.filter((m) => commandKind(m) === 'agent.ping')).toHaveLength(1);
+    expect(sa.inbox.filter((m) => commandKind(m) === 'agent.ping')).toHaveLength(1);
     sa.ws.close();
     sb.ws.close();
   });

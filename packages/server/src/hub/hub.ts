@@ -263,7 +263,11 @@ export class AgentHub {
     return this.sendCampaignWithId(newId(), accountId, deviceIds, kind, body, ttlMs);
   }
 
-  /** As sendCampaign, for a campaign id the caller already recorded. */
+  /**
+   * As sendCampaign, for a campaign id the caller already recorded. With `answersElsewhere`
+   * (the agents answer into the caller's own records, never into the command's rows, as a live
+   * query's answers go to its campaign), live agents get the command before its rows are written.
+   */
   async sendCampaignWithId(
     campaignId: string,
     accountId: string,
@@ -271,6 +275,7 @@ export class AgentHub {
     kind: string,
     body: unknown,
     ttlMs?: number,
+    options: { answersElsewhere?: boolean } = {},
   ): Promise<Delivery> {
     const now = Date.now();
     const payload: CommandPayloadT = {
@@ -282,7 +287,10 @@ export class AgentHub {
       body,
     };
     const env = signCommand(payload, this.services.keys.signingKey);
-    return { ...(await this.deliver(accountId, deviceIds, payload, env, campaignId)), campaignId };
+    const delivery = options.answersElsewhere
+      ? await this.deliverThenRecord(accountId, deviceIds, payload, env, campaignId)
+      : await this.deliver(accountId, deviceIds, payload, env, campaignId);
+    return { ...delivery, campaignId };
   }
 
   /** Revoke a device: mark it, and close its live connection at once. */
@@ -353,6 +361,63 @@ export class AgentHub {
         .execute();
     }
     return { commandId: payload.id, live, queued };
+  }
+
+  /**
+   * Send to the live agents first, then write the rows (those sent as delivered): writing 1,000
+   * rows took about as long as the whole bare fan-out and held up every agent's answer. Only for
+   * commands whose answers do not update these rows (one could arrive before its row exists).
+   * An agent that connected while the rows were written may have missed its queued command
+   * (its connect read the queue before the row was there): it gets it now.
+   */
+  private async deliverThenRecord(
+    accountId: string,
+    deviceIds: string[],
+    payload: CommandPayloadT,
+    env: EnvelopeT,
+    campaignId: string,
+  ): Promise<Delivery> {
+    const envelope = JSON.stringify(env);
+    const message = `{"t":"command","env":${envelope}}`;
+    const live: string[] = [];
+    const queued: string[] = [];
+    for (const deviceId of deviceIds) {
+      const s = this.sessions.get(deviceId);
+      if (s && s.accountId === accountId) {
+        s.send(message);
+        live.push(deviceId);
+      } else queued.push(deviceId);
+    }
+    const sent = new Set(live);
+    const at = nowIso();
+    const expiresAt = nowIso(new Date(payload.exp));
+    await this.services.repos.agentCommands.enqueue(
+      deviceIds.map((deviceId) => ({
+        id: payload.id,
+        device_id: deviceId,
+        account_id: accountId,
+        kind: payload.kind,
+        campaign_id: campaignId,
+        envelope,
+        created_at: at,
+        expires_at: expiresAt,
+        delivered_at: sent.has(deviceId) ? at : null,
+        completed_at: null,
+        ok: null,
+        result: null,
+      })),
+    );
+    const cameOnline = queued.filter((id) => this.sessions.get(id)?.accountId === accountId);
+    if (cameOnline.length > 0) {
+      for (const id of cameOnline) this.sessions.get(id)?.send(message);
+      await this.services.repos.agentCommands.markDelivered(payload.id, cameOnline);
+    }
+    const late = new Set(cameOnline);
+    return {
+      commandId: payload.id,
+      live: [...live, ...cameOnline],
+      queued: queued.filter((id) => !late.has(id)),
+    };
   }
 
   private async flushQueued(conn: LiveConnection): Promise<void> {

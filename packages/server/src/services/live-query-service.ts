@@ -205,6 +205,8 @@ export class LiveQueryService {
       'query.run',
       body,
       Math.max(timeoutMs, graceMs),
+      // Answers go to the campaign's rows, not the command's: agents need not wait for those.
+      { answersElsewhere: true },
     );
     await db
       .updateTable('query_campaigns')
