@@ -289,7 +289,18 @@ export class LiveQueryService {
 
   /** Compute the summary from the per-device rows. */
   async summarize(campaignId: string): Promise<CampaignSummary> {
-    const rows = await this.deviceRows(campaignId);
+    // Only the small columns: the summary is on the way to closing every campaign, and reading
+    // every device's rows for it cost more than the count.
+    const rows = await this.services.store.db
+      .selectFrom('query_campaign_devices')
+      .innerJoin('devices', 'devices.id', 'query_campaign_devices.device_id')
+      .select([
+        'query_campaign_devices.status',
+        'query_campaign_devices.latency_ms',
+        'query_campaign_devices.row_count',
+      ])
+      .where('campaign_id', '=', campaignId)
+      .execute();
     const latencies = rows
       .filter((r) => r.latency_ms !== null && (r.status === 'done' || r.status === 'error'))
       .map((r) => r.latency_ms as number)
