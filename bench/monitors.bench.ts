@@ -15,14 +15,23 @@
  * apart. Goal: p95 ≤ 500 ms from the write to the stored alert.
  *
  * `npm run bench -- monitors flood [rate] [seconds]` (default 10000 60): the same live agent; a
- * writer child process rewrites 1000 files in the fixture's watched /etc/cron.d at `rate` changes a
- * second for `seconds`. Every second the agent's CPU and RSS are read from /proc, its session on
- * the server is checked, and the alert inbox API is timed. Goal: the agent stays within its
+ * writer child process (bench/monitors-flood-writer.mjs) overwrites 1000 open files in the fixture's
+ * watched /etc/cron.d, one pwrite each, paced to `rate` changes a second for `seconds`, and counts
+ * them (checked against the sequence numbers left in the files). Every second the agent's CPU and
+ * RSS are read from /proc, its session on the server is checked, and the alert inbox API is timed. Goal: the agent stays within its
  * budget (5 % of one core sustained), keeps its session, emits coalesced alerts (and says it
  * shed load), and the server stays responsive.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +43,7 @@ import { percentile } from './stats.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const CHILD = fileURLToPath(new URL('./monitors-child.mjs', import.meta.url));
+const WRITER = fileURLToPath(new URL('./monitors-flood-writer.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../packages/agent/dist/monitors/service.js', import.meta.url));
 
 /** Clock ticks of a process (user + system) and its resident memory in bytes, from /proc. */
@@ -189,25 +199,9 @@ async function latency(rounds: number): Promise<void> {
   }
 }
 
-/** Writes `rate` changes a second into `dir` for `seconds`, over 1000 file names. */
-const WRITER = `
-const fs = require('node:fs');
-const [dir, rate, seconds] = process.argv.slice(1).map((v, i) => (i === 0 ? v : Number(v)));
-let n = 0;
-const start = Date.now();
-const tick = () => {
-  // At most two ticks' worth per tick: a writer that falls behind writes slower, never in one long burst.
-  const due = Math.min(rate * seconds, Math.floor(((Date.now() - start) / 1000) * rate), n + Math.ceil(rate / 50));
-  for (; n < due; n++) fs.writeFileSync(dir + '/job' + (n % 1000), '* * * * * root /bin/true ' + n + '\\n');
-  if (Date.now() - start < seconds * 1000) setTimeout(tick, 10);
-  else { console.log(JSON.stringify({ written: n, seconds: (Date.now() - start) / 1000 })); process.exit(0); }
-};
-tick();
-`;
-
 async function flood(rate: number, seconds: number): Promise<void> {
   console.log(
-    `method: in-process server, agent child process (live, fixture root); a writer child rewrites 1000 files in the watched /etc/cron.d at ${rate}/s for ${seconds} s; each second: agent CPU (utime+stime) and RSS from /proc, its session, GET /api/v1/alerts timed`,
+    `method: in-process server, agent child process (live, fixture root); a writer child (bench/monitors-flood-writer.mjs) overwrites 1000 open files in the watched /etc/cron.d (one pwrite each) at ${rate}/s for ${seconds} s, counting the writes; each second: agent CPU (utime+stime) and RSS from /proc, its session, GET /api/v1/alerts timed`,
   );
   const s = await startTestServer('sqlite', { heartbeat: 5, poll: 5 });
   const root = mkdtempSync(join(tmpdir(), 'vigil-bench-root-'));
@@ -250,13 +244,10 @@ async function flood(rate: number, seconds: number): Promise<void> {
     await sleep(5000);
     const pid = agent.pid as number;
     const before = procUsage(pid);
-    const writer = spawn(
-      process.execPath,
-      ['-e', WRITER, join(root, 'etc/cron.d'), String(rate), String(seconds)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const cronDir = join(root, 'etc/cron.d');
+    const writer = spawn(process.execPath, [WRITER, cronDir, String(rate), String(seconds)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     stopWriter = () => writer.kill('SIGKILL');
     let writerOut = '';
     writer.stdout.on('data', (d) => {
@@ -269,6 +260,7 @@ async function flood(rate: number, seconds: number): Promise<void> {
     let last = before;
     let lastAt = performance.now();
     const t0 = performance.now();
+    const floodStart = Date.now();
     while (writer.exitCode === null && performance.now() - t0 < (seconds + 30) * 1000) {
       await sleep(1000);
       const u = procUsage(pid);
@@ -298,10 +290,46 @@ async function flood(rate: number, seconds: number): Promise<void> {
     const sum = (rule: string) =>
       alerts.filter((a) => a.rule === rule).reduce((n, a) => n + Number(a.count), 0);
     const sustained = cpu.length > 10 ? cpu.slice(5) : cpu;
-    console.log(`writer: ${writerOut.trim()}`);
+    const w = JSON.parse(writerOut.trim() || '{}') as {
+      written?: number;
+      seconds?: number;
+      per_second?: number[];
+    };
+    const written = w.written ?? 0;
+    const whole = (w.per_second ?? []).slice(0, Math.floor(w.seconds ?? 0));
+    // The files hold the last sequence number written to each: their largest + 1 is the count the
+    // writer claims, read back from the disk rather than taken from its word.
+    let lastSeq = -1;
+    for (const name of readdirSync(cronDir))
+      lastSeq = Math.max(
+        lastSeq,
+        Number(/true (\d+)/.exec(readFileSync(join(cronDir, name), 'utf8'))?.[1] ?? -1),
+      );
+    console.log(
+      `writer: ${written} changes in ${(w.seconds ?? 0).toFixed(1)} s = ${(written / (w.seconds || 1)).toFixed(0)}/s (whole seconds: min ${Math.min(...whole)}, p50 ${percentile(whole, 50)}, max ${Math.max(...whole)}); last sequence number in the files + 1 = ${lastSeq + 1}`,
+    );
     console.log(
       `agent CPU % of one core during the flood: mean ${(sustained.reduce((a, b) => a + b, 0) / Math.max(1, sustained.length)).toFixed(1)}, p95 ${percentile(sustained, 95).toFixed(1)}, max ${Math.max(...cpu).toFixed(1)}; peak RSS ${(peak / 1048576).toFixed(1)} MB`,
     );
+    console.log(`agent CPU % by second: ${cpu.map((c) => c.toFixed(0)).join(' ')}`);
+    console.log(`agent RSS before the flood ${(before.rss / 1048576).toFixed(1)} MB`);
+    // What the agent said about its budget: when it began and ended shedding, and what it shed.
+    for (const l of log.split('\n')) {
+      if (!/over budget: shedding|back within budget/.test(l)) continue;
+      const {
+        time,
+        msg,
+        level: _l,
+        service: _s,
+        ...fields
+      } = JSON.parse(l) as Record<string, unknown> & {
+        time: number;
+        msg: string;
+      };
+      console.log(
+        `  agent at +${((time - floodStart) / 1000).toFixed(0)} s: ${msg} ${JSON.stringify(fields)}`,
+      );
+    }
     console.log(`agent session missing in ${disconnected} of ${cpu.length} one-second checks`);
     console.log(
       `alert.event items delivered: ${Number(items?.n ?? 0)}; alerts stored: ${alerts.length} (CronJobChanged: ${alerts.filter((a) => a.rule === 'Linux.Persistence.CronJobChanged').length} alerts, ${sum('Linux.Persistence.CronJobChanged')} occurrences counted; shedding reports: ${sum('agent.monitor_shedding')})`,
