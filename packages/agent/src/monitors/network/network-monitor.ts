@@ -55,6 +55,13 @@ const connectionKeyOf = (s: NetSocket) =>
   `${s.localAddress}:${s.localPort}>${s.remoteAddress}:${s.remotePort}:${s.inode}`;
 const bracketed = (s: NetSocket, ip: string) => (s.family === 10 ? `[${ip}]` : ip);
 
+/** The process row (name, path, command line, uid) of the pid holding a socket. */
+function processRow(root: string, pid: number) {
+  return [
+    ...processes.collect(collectorContext(root, { pid: [pid] }, ['pid', 'name', 'path', 'cmdline', 'uid'])),
+  ][0];
+}
+
 /** The pid holding a socket, by a walk of /proc/<pid>/fd (stops at the first holder), or null. */
 function socketHolder(root: string, inode: number): number | null {
   const ctx = collectorContext(root);
@@ -170,20 +177,7 @@ export class NetworkMonitor implements Monitor {
       if (this.options.rules && !this.options.rules.mayMatch(fields, PROCESS_FIELDS)) continue;
       if (!this.options.budget.admit()) continue;
       const pid = socketHolder(this.options.root, s.inode);
-      const proc =
-        pid === null
-          ? undefined
-          : [
-              ...processes.collect(
-                collectorContext(this.options.root, { pid: [pid] }, [
-                  'pid',
-                  'name',
-                  'path',
-                  'cmdline',
-                  'uid',
-                ]),
-              ),
-            ][0];
+      const proc = pid === null ? undefined : processRow(this.options.root, pid);
       const uid = proc?.uid === undefined || proc.uid === null ? null : Number(proc.uid);
       if (uid !== null && !users) {
         users = new Map();
@@ -248,20 +242,7 @@ export class NetworkMonitor implements Monitor {
     for (const s of fresh) {
       if (!this.options.budget.admit()) continue;
       const pid = owners.get(s.inode) ?? null;
-      const proc =
-        pid === null
-          ? undefined
-          : [
-              ...processes.collect(
-                collectorContext(this.options.root, { pid: [pid] }, [
-                  'pid',
-                  'name',
-                  'path',
-                  'cmdline',
-                  'uid',
-                ]),
-              ),
-            ][0];
+      const proc = pid === null ? undefined : processRow(this.options.root, pid);
       const protocol = s.protocol === 6 ? 'tcp' : 'udp';
       const all = s.localAddress === '0.0.0.0' || s.localAddress === '::';
       this.options.sink({
