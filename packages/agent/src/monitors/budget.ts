@@ -177,7 +177,7 @@ export class MonitorBudget {
           `repeats flushed every ${SHEDDING.flushMs / 1000} s instead of ${NORMAL.flushMs / 1000} s`,
           `no hashes of files over ${SHEDDING.hashBytes} bytes, no diffs`,
           `scans ${SHEDDING.scanFactor} times less often`,
-          `a directory sending more than ${this.limits.sheddingEventsPerSecond} events a second is not watched for 30 s, then re-checked`,
+          `a directory sending more than ${this.limits.sheddingEventsPerSecond} events a second is not watched for 30 s, then each of its files is re-checked (paced, never dropped)`,
         ],
       },
     });
@@ -193,8 +193,7 @@ export class MonitorBudget {
       this.windowStart = now;
       this.admitted = 0;
     }
-    const rate = this.shedding ? this.limits.sheddingEventsPerSecond : this.limits.eventsPerSecond;
-    if (this.admitted < rate) {
+    if (this.admitted < this.eventRate()) {
       this.admitted += 1;
       return true;
     }
@@ -202,8 +201,13 @@ export class MonitorBudget {
     return false;
   }
 
+  /** Monitor events admitted a second now (fewer while shedding). */
+  eventRate(): number {
+    return this.shedding ? this.limits.sheddingEventsPerSecond : this.limits.eventsPerSecond;
+  }
+
   /** Record something skipped to save work. */
-  note(what: 'hashes_skipped' | 'diffs_skipped' | 'watches_paused'): void {
+  note(what: 'events_dropped' | 'hashes_skipped' | 'diffs_skipped' | 'watches_paused'): void {
     this.counts[what] += 1;
   }
 

@@ -4,7 +4,8 @@
  * depth are watched as they appear, and the files already in them are reported; a directory that
  * goes away loses its watch. Bounded: at most MAX_DIRS directories. While the monitors shed
  * load, a directory flooding them with events has its watch paused for PAUSE_MS and is then
- * watched again with its entries re-checked: the kernel stops waking the agent for each change.
+ * watched again with its entries handed to onRecheck: the kernel stops waking the agent for each
+ * change, and what changed meanwhile is still seen.
  */
 import { type FSWatcher, lstatSync, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,14 @@ export interface DirWatcherOptions {
   pauseAbove?: () => number | null;
   /** Told when a directory's watch is paused. */
   onPause?: (dir: string) => void;
+  /** How long a flooding directory's watch is paused (default PAUSE_MS). */
+  pauseMs?: number;
+  /** Told each entry of a directory whose paused watch resumes (default: the change callback). */
+  onRecheck?: (path: string) => void;
 }
+
+/** What to do with the entries already in a directory when its watch starts. */
+type Existing = 'ignore' | 'report' | 'recheck';
 
 /** Watches directory trees and reports the paths of entries that changed. */
 export class DirWatcher {
@@ -56,15 +64,15 @@ export class DirWatcher {
     this.options.onPause?.(dir);
     const timer = setTimeout(() => {
       this.paused.delete(dir);
-      this.add(dir, depth, true);
-    }, PAUSE_MS);
+      this.add(dir, depth, 'recheck');
+    }, this.options.pauseMs ?? PAUSE_MS);
     timer.unref();
     this.paused.set(dir, timer);
     return false;
   }
 
   /** Watch `dir` and its subdirectories down to `depth` levels (0: its own entries only). */
-  add(dir: string, depth: number, reportExisting = false): void {
+  add(dir: string, depth: number, existing: Existing = 'ignore'): void {
     const known = this.watchers.get(dir);
     if (known && known.depth >= depth) return;
     known?.watcher.close();
@@ -95,18 +103,20 @@ export class DirWatcher {
     } catch {
       return;
     }
+    const recheck = this.options.onRecheck ?? this.onPath;
     for (const name of names) {
       const path = join(dir, name);
-      if (reportExisting) this.onPath(path);
-      if (depth > 0) this.maybeDirectory(path, depth - 1, reportExisting);
+      if (existing === 'report') this.onPath(path);
+      else if (existing === 'recheck') recheck(path);
+      if (depth > 0) this.maybeDirectory(path, depth - 1, existing);
     }
   }
 
   /** A path that may be a new subdirectory (watch it and report what is already in it) or a removed one. */
-  private maybeDirectory(path: string, depth: number, reportExisting = true): void {
+  private maybeDirectory(path: string, depth: number, existing: Existing = 'report'): void {
     try {
       const st = lstatSync(path);
-      if (st.isDirectory() && !st.isSymbolicLink()) this.add(path, depth, reportExisting);
+      if (st.isDirectory() && !st.isSymbolicLink()) this.add(path, depth, existing);
     } catch {
       this.remove(path);
     }

@@ -1,9 +1,11 @@
 /** The file monitor on a temporary root, for real: files are written, renamed and removed. */
+import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   chmodSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -190,5 +192,63 @@ describe('file monitor', () => {
     ]);
     const conf = events.find((e) => e.fields.path === '/etc/ssh/sshd_config.d/backdoor.conf');
     expect((conf!.context.file as { diff: string }).diff).toContain('+PermitRootLogin yes');
+  });
+});
+
+describe('file monitor under a flood', () => {
+  it('re-checks a paused directory when its watch resumes: a file dropped meanwhile is reported while still shedding', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-files-pause-'));
+    const dir = join(root, 'etc/cron.d');
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 10; i++) writeFileSync(join(dir, `job${i}`), `* * * * * root /bin/true ${i}\n`);
+    // Shedding all along, with few events admitted a second: a flood of one second uses them all up.
+    const budget = new MonitorBudget({
+      report: () => {},
+      sample: () => ({ cpuPct: 99, rssBytes: 0 }),
+      limits: { sheddingEventsPerSecond: 5 },
+    });
+    budget.measure();
+    const events: MonitorEvent[] = [];
+    const monitor = new FileMonitor({
+      root,
+      entries: [{ path: '/etc/cron.d', category: 'cron', type: 'dir', depth: 0 }],
+      budget,
+      sink: (e) => events.push(e),
+      log: quiet,
+      pauseMs: 300,
+    });
+    await monitor.start();
+    try {
+      const flooded = new Set<number>();
+      for (let n = 0; n < 200 && budget.shed().watches_paused === 0; n++) {
+        flooded.add(n % 10);
+        writeFileSync(join(dir, `job${n % 10}`), `* * * * * root /bin/true flood ${n}\n`);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      expect(budget.shed().watches_paused).toBe(1);
+      // Unwatched now: this new job raises no event of its own; only the re-check on resume can see it.
+      writeFileSync(join(dir, 'dropped-while-paused'), '* * * * * root /tmp/x\n');
+      await waitFor(
+        'the new cron file reported',
+        () => events.some((e) => e.fields.path === '/etc/cron.d/dropped-while-paused'),
+        8_000,
+      );
+      const found = events.find((e) => e.fields.path === '/etc/cron.d/dropped-while-paused');
+      expect(found?.fields.kind).toBe('created');
+      expect(budget.shedding).toBe(true);
+      // The flooded files were re-checked too: the last change of each is reported, with its final hash.
+      await monitor.idle();
+      expect(flooded.size).toBeGreaterThan(0);
+      for (const i of flooded) {
+        const final = createHash('sha256')
+          .update(readFileSync(join(dir, `job${i}`)))
+          .digest('hex');
+        const last = events.filter((e) => e.fields.name === `job${i}`).at(-1);
+        expect(last?.fields.new_sha256, `job${i}`).toBe(final);
+      }
+    } finally {
+      await monitor.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

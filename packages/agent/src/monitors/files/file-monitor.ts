@@ -28,6 +28,10 @@ const MAX_CONTENT_BYTES = 8 * 1024 * 1024;
 const MAX_COVERED = 50_000;
 /** Paths remembered as existing in binary directories (whose files are not read at start). */
 const MAX_KNOWN = 100_000;
+/** Files of resumed directories waiting for their re-check, at most (more are counted as dropped). */
+const MAX_RECHECKS = 50_000;
+/** How often waiting re-checks are started, each time a tenth of a second's admitted events. */
+const RECHECK_TICK_MS = 100;
 
 /** Options of the file monitor. */
 export interface FileMonitorOptions {
@@ -39,6 +43,8 @@ export interface FileMonitorOptions {
   budget: MonitorBudget;
   sink: EventSink;
   log: { warn(obj: object, msg?: string): void };
+  /** How long a directory flooding the monitor while it sheds load is not watched (default 30 s; tests). */
+  pauseMs?: number;
 }
 
 type ChangeKind = 'created' | 'modified' | 'deleted' | 'attributes';
@@ -55,6 +61,9 @@ export class FileMonitor implements Monitor {
   private readonly snapshots = new Map<string, FileSnapshot>();
   private contentBytes = 0;
   private readonly chains = new Map<string, Promise<void>>();
+  /** Files of directories whose paused watch resumed, to be checked at the admitted rate, in order. */
+  private readonly rechecks = new Set<string>();
+  private recheckTimer: NodeJS.Timeout | undefined;
   private readonly ignore: RegExp[];
   private readonly ignoreNames: RegExp[];
   private owners = new Map<number, string>();
@@ -201,6 +210,8 @@ export class FileMonitor implements Monitor {
       {
         pauseAbove: () => (budget.shedding ? budget.limits.sheddingEventsPerSecond : null),
         onPause: () => budget.note('watches_paused'),
+        onRecheck: (p) => this.recheck(p),
+        pauseMs: this.options.pauseMs,
       },
     );
     for (const [depth, dirs] of byDepth) for (const dir of dirs) watcher.add(dir, depth);
@@ -212,22 +223,58 @@ export class FileMonitor implements Monitor {
     this.stopped = true;
     this.watcher?.close();
     this.watcher = undefined;
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = undefined;
+    this.rechecks.clear();
     await this.idle();
   }
 
-  /** Resolves when every event seen so far has been handled (tests). */
+  /** Resolves when every event seen so far, and every re-check waiting, has been handled (tests). */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+    while (this.chains.size > 0 || this.rechecks.size > 0) {
+      if (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+      else await new Promise((r) => setTimeout(r, RECHECK_TICK_MS));
+    }
+  }
+
+  /**
+   * A file of a directory whose paused watch resumed: its changes while unwatched raised no event,
+   * so this check is the only one that sees them. It waits its turn instead of going through the
+   * admission of events (which would drop it while shedding); the waiting ones start at the
+   * admitted rate, so a large directory is re-checked over a few seconds, not in one burst.
+   */
+  private recheck(physical: string): void {
+    if (this.stopped) return;
+    if (this.rechecks.size >= MAX_RECHECKS && !this.rechecks.has(physical)) {
+      this.options.budget.note('events_dropped');
+      return;
+    }
+    this.rechecks.add(physical);
+    if (!this.recheckTimer) this.recheckTimer = setTimeout(() => this.startRechecks(), 0);
+  }
+
+  private startRechecks(): void {
+    this.recheckTimer = undefined;
+    let n = Math.max(1, Math.ceil((this.options.budget.eventRate() * RECHECK_TICK_MS) / 1000));
+    for (const physical of this.rechecks) {
+      if (n-- <= 0) break;
+      this.rechecks.delete(physical);
+      this.enqueue(physical, true);
+    }
+    if (this.rechecks.size > 0 && !this.stopped) {
+      this.recheckTimer = setTimeout(() => this.startRechecks(), RECHECK_TICK_MS);
+      this.recheckTimer.unref();
+    }
   }
 
   /** Events of one path are handled in order, a burst of them as one check; different paths in parallel. */
-  private enqueue(physical: string): void {
+  private enqueue(physical: string, recheck = false): void {
     if (this.stopped) return;
     const path = this.logical(physical);
     // A check already queued for this path will see this change too: the cheapest test first.
     if (this.queued.has(path)) return;
     const entry = this.coverage(path);
-    if (!entry || !this.options.budget.admit()) return;
+    if (!entry || (!recheck && !this.options.budget.admit())) return;
     this.queued.add(path);
     const prior = this.chains.get(path) ?? Promise.resolve();
     const next = prior
