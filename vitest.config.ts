@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 // Tests run on the TypeScript sources of every workspace package, so no build is needed first.
 export default defineConfig({
@@ -9,6 +10,8 @@ export default defineConfig({
     alias: {
       '@vigil/protocol': src('protocol'),
       '@vigil/server': src('server'),
+      // A subpath export before its package: the first alias that matches wins.
+      '@vigil/agent/run': src('agent', 'run'),
       '@vigil/agent': src('agent'),
       '@vigil/cli': src('cli'),
     },

@@ -8,7 +8,7 @@ import { downloadProofBytes, POLL_HEADERS } from '@vigil/protocol';
 import type { ServerDownloads } from '../actions/linux/verified-download.js';
 import { agentNow } from './facts.js';
 import type { AgentState } from './identity.js';
-import { leafFingerprint } from './poll.js';
+import { leafFingerprint } from './leaf-fingerprint.js';
 
 /** The agent's server for software.deploy: resolves library paths, signs each download. */
 export function serverDownloads(state: AgentState, key: KeyObject): ServerDownloads {

@@ -1,6 +1,5 @@
 /** One signed poll round trip (the HTTPS fallback): outbox items out, acks and commands back. */
-import { createHash, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
-import { connect } from 'node:tls';
+import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
 import {
   AGENT_PATHS,
   type HostFactsT,
@@ -13,23 +12,7 @@ import {
 import { Agent, request } from 'undici';
 import { agentNow } from './facts.js';
 import type { AgentState } from './identity.js';
-
-/** The SHA-256 fingerprint of the server's leaf certificate, read once over a TLS probe. */
-export function leafFingerprint(state: AgentState): Promise<string> {
-  const url = new URL(state.server_url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(
-      { host: url.hostname, port: Number(url.port || 443), ca: state.ca_pem, servername: url.hostname },
-      () => {
-        const raw = socket.getPeerCertificate().raw;
-        socket.end();
-        resolve(`SHA256:${createHash('sha256').update(new X509Certificate(raw).raw).digest('hex')}`);
-      },
-    );
-    socket.on('error', reject);
-    socket.setTimeout(10_000, () => socket.destroy(new Error('TLS probe timed out')));
-  });
-}
+import { leafFingerprint } from './leaf-fingerprint.js';
 
 /** A poller bound to one server. */
 export class Poller {

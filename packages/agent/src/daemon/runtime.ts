@@ -11,7 +11,7 @@ import { AGENT_VERSION, hostFacts } from './facts.js';
 import { type AgentState, loadIdentity, saveState } from './identity.js';
 import { type LiveSession, openLive } from './live.js';
 import { Outbox } from './outbox.js';
-import { Poller } from './poll.js';
+import type { Poller } from './poll.js';
 
 /** How long a sent batch may wait for its ack before it is sent again. */
 const ACK_TIMEOUT_MS = 30_000;
@@ -34,7 +34,7 @@ export class AgentRuntime {
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
   private live: LiveSession | undefined;
-  private poller: Poller | undefined;
+  private poller: Promise<Poller> | undefined;
   private stopping = false;
   private mode: 'live' | 'poll';
   private inFlight = new Set<string>();
@@ -221,10 +221,12 @@ export class AgentRuntime {
   }
 
   private async pollOnce(goodbye?: 'stop'): Promise<boolean | 'revoked'> {
-    this.poller ??= new Poller(this.state, this.key);
+    // Loaded on first use: polling pulls in undici (~5 MB of heap), which a live agent never needs.
+    this.poller ??= import('./poll.js').then(({ Poller }) => new Poller(this.state, this.key));
+    const poller = await this.poller;
     try {
       const items = this.outbox.peek();
-      const res = await this.poller.poll({
+      const res = await poller.poll({
         items,
         facts: this.facts(),
         status: this.status(),
@@ -251,7 +253,7 @@ export class AgentRuntime {
     if (this.live) await this.live.goodbye('stop');
     else if (this.mode === 'poll') await this.pollOnce('stop').catch(() => {});
     await this.done;
-    await this.poller?.close();
+    await (await this.poller)?.close();
     this.outbox.close();
   }
 }

@@ -134,7 +134,8 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
         authLog?: string;
         monitors: boolean;
       }) => {
-        const a = await agentModule();
+        // The narrow entry: the package's main one would load enrollment, loaders and declarations too.
+        const a = await import('@vigil/agent/run');
         const { default: pino } = await import('pino');
         const log = pino({ level: flags.logLevel, base: { service: 'vigil-agent' } }, pino.destination(2));
         const stateDir = flags.state ?? a.defaultStateDir();
