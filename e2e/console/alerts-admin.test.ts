@@ -10,7 +10,7 @@ import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startHttpReceiver } from '../../packages/server/src/services/notifications/test-support/receivers.js';
-import { failureShot, launchBrowser, login, newPage } from './browser.js';
+import { docShot, failureShot, launchBrowser, login, newPage } from './browser.js';
 import { type ConsoleStack, startConsoleStack } from './console-stack.js';
 
 describe('console: alert administration', { timeout: 120_000 }, () => {
@@ -231,6 +231,9 @@ describe('console: alert administration', { timeout: 120_000 }, () => {
       target: `response_rule:${created.body.id}`,
       detail: { enabled: false },
     });
+    // The page now holds a suppression, a route and a response rule: the README's screenshot.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await docShot(page, 'alert-settings');
   });
 
   it('shows a viewer the settings without any control that changes them', async () => {
