@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { ed25519PublicKeyFromRaw } from '@vigil/protocol';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { AgentState } from '../../packages/agent/src/daemon/identity.js';
-import { leafFingerprint } from '../../packages/agent/src/daemon/poll.js';
+import { leafFingerprint } from '../../packages/agent/src/daemon/leaf-fingerprint.js';
 import {
   type ConnectOptions,
   type ReconnectPolicy,
