@@ -1,6 +1,5 @@
 /** What every command gets: output, environment, stdin, the config directory and a way to connect. */
-import { ApiClient } from './client/api-client.js';
-import { resolveConnection } from './client/connection.js';
+import type { ApiClient } from './client/api-client.js';
 import type { Io } from './output.js';
 import { configDir } from './settings.js';
 
@@ -30,6 +29,11 @@ export function createContext(io: Io, env: NodeJS.ProcessEnv, stdin: Stdin): Cli
     stdin,
     configDir: configDir(env),
     async connect() {
+      // Loaded when a command connects: the REST client (undici) is not needed by `vigil agent run`.
+      const [{ resolveConnection }, { ApiClient }] = await Promise.all([
+        import('./client/connection.js'),
+        import('./client/api-client.js'),
+      ]);
       const c = await resolveConnection(env, ctx.configDir);
       return ctx.track(new ApiClient({ server: c.server, token: c.token, caPem: c.caPem }));
     },
