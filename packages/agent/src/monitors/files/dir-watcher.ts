@@ -2,8 +2,8 @@
  * inotify on directories through fs.watch: one watch per directory (not per file, as chokidar
  * keeps), down to a depth, each event naming the entry that changed. New subdirectories within the
  * depth are watched as they appear, and the files already in them are reported; a directory that
- * goes away loses its watch. Bounded: at most MAX_DIRS directories. While the monitors shed
- * load, a directory flooding them with events has its watch paused for PAUSE_MS and is then
+ * goes away loses its watch. Bounded: at most MAX_DIRS directories. A directory flooding the
+ * monitors with events (more a second than pauseAbove) has its watch paused for PAUSE_MS and is then
  * watched again with its entries handed to onRecheck: the kernel stops waking the agent for each
  * change, and what changed meanwhile is still seen.
  */
@@ -12,12 +12,12 @@ import { join } from 'node:path';
 
 /** Directories watched at most (each costs one inotify watch). */
 export const MAX_DIRS = 4096;
-/** How long a flooding directory's watch is paused while shedding load. */
+/** How long a flooding directory's watch is paused. */
 export const PAUSE_MS = 30_000;
 
 /** Options of a directory watcher. */
 export interface DirWatcherOptions {
-  /** Events per second above which a directory's watch is paused (null: never, e.g. within budget). */
+  /** Events a second above which a directory's watch is paused (null: never). */
   pauseAbove?: () => number | null;
   /** Told when a directory's watch is paused. */
   onPause?: (dir: string) => void;
@@ -45,7 +45,7 @@ export class DirWatcher {
     private readonly options: DirWatcherOptions = {},
   ) {}
 
-  /** Count an event of `dir`; pause its watch when it floods while shedding. Returns false when paused. */
+  /** Count an event of `dir`; pause its watch when it floods. Returns false when paused. */
   private count(dir: string, depth: number): boolean {
     const limit = this.options.pauseAbove?.() ?? null;
     if (limit === null) return true;

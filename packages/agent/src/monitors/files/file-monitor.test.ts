@@ -251,4 +251,41 @@ describe('file monitor under a flood', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('pauses a directory sending more events a second than are admitted even within budget, and re-checks it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-files-pause-'));
+    const dir = join(root, 'etc/cron.d');
+    mkdirSync(dir, { recursive: true });
+    // Within budget all along: the directory is paused for its own rate, not because the agent sheds.
+    const budget = new MonitorBudget({
+      report: () => {},
+      sample: () => ({ cpuPct: 0, rssBytes: 0 }),
+      limits: { eventsPerSecond: 50 },
+    });
+    budget.measure();
+    const events: MonitorEvent[] = [];
+    const warnings: string[] = [];
+    const monitor = new FileMonitor({
+      root,
+      entries: [{ path: '/etc/cron.d', category: 'cron', type: 'dir', depth: 0 }],
+      budget,
+      sink: (e) => events.push(e),
+      log: { warn: (_o, msg) => warnings.push(msg ?? '') },
+      pauseMs: 300,
+    });
+    await monitor.start();
+    try {
+      for (let n = 0; n < 500; n++)
+        writeFileSync(join(dir, `job${n % 5}`), `* * * * * root /bin/true ${n}\n`);
+      await waitFor('the flooding directory paused', () => budget.shed().watches_paused > 0);
+      expect(budget.shedding).toBe(false);
+      expect(warnings.some((m) => /not watched for a while/.test(m))).toBe(true);
+      writeFileSync(join(dir, 'dropped-while-paused'), '* * * * * root /tmp/x\n');
+      await waitFor('the new cron file reported', () =>
+        events.some((e) => e.fields.path === '/etc/cron.d/dropped-while-paused'),
+      );
+    } finally {
+      await monitor.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

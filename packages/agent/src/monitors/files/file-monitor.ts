@@ -14,7 +14,7 @@ import { resolveIn } from '../../tables/fs-helpers.js';
 import type { MonitorBudget } from '../budget.js';
 import { collectorContext } from '../collector-context.js';
 import type { EventSink, Monitor } from '../types.js';
-import { DirWatcher } from './dir-watcher.js';
+import { DirWatcher, PAUSE_MS } from './dir-watcher.js';
 import { contentPolicy, maskHashes } from './secrets.js';
 import { type FileSnapshot, octalMode, readSnapshot } from './snapshot.js';
 import { unifiedDiff } from './unified-diff.js';
@@ -208,8 +208,18 @@ export class FileMonitor implements Monitor {
       (p) => this.enqueue(p),
       (dir, err) => this.options.log.warn({ err: String(err), dir }, 'cannot watch a directory'),
       {
-        pauseAbove: () => (budget.shedding ? budget.limits.sheddingEventsPerSecond : null),
-        onPause: () => budget.note('watches_paused'),
+        // A directory sending more events a second than the monitors admit at all would have the
+        // rest dropped; unwatched for a while and then re-checked, its changes are still seen, and
+        // the kernel stops waking the agent for each one (also within budget: the budget is only
+        // measured every few seconds, and a 10,000-a-second flood costs a core meanwhile).
+        pauseAbove: () => budget.eventRate(),
+        onPause: (dir) => {
+          budget.note('watches_paused');
+          this.options.log.warn(
+            { dir, pause_ms: this.options.pauseMs ?? PAUSE_MS, events_per_second: budget.eventRate() },
+            'a directory floods the file monitor: not watched for a while, then each of its files re-checked',
+          );
+        },
         onRecheck: (p) => this.recheck(p),
         pauseMs: this.options.pauseMs,
       },
