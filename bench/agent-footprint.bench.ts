@@ -11,6 +11,11 @@
  * read from /proc/<pid>/status (RssAnon = heaps: V8's and native; RssFile = the node binary and
  * libraries) and /proc/<pid>/smaps (per mapping). A bare `node` process kept alive by one timer is
  * measured alongside: the floor any Node agent starts from.
+ *
+ * The agent runs with the environment its systemd unit sets (`Environment=` lines of
+ * packages/agent/systemd/vigil-agent.service: V8 and malloc settings), as installed agents do.
+ * BENCH_AGENT_PLAIN=1 leaves them out (to measure what they change); BENCH_AGENT_NODE_ARGS adds
+ * node options for an investigation (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +30,17 @@ import type { DataServerInfo } from './sim/vigil-data-server-child.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(REPO, 'packages/cli/bin/vigil.js');
+const UNIT = join(REPO, 'packages/agent/systemd/vigil-agent.service');
+
+/** The variables the agent's systemd unit sets, one `Environment=NAME=value` line each. */
+function unitEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(UNIT, 'utf8').split('\n')) {
+    const m = /^Environment="?([A-Z_][A-Z0-9_]*)=(.*?)"?$/.exec(line.trim());
+    if (m) env[m[1] as string] = m[2] as string;
+  }
+  return env;
+}
 
 /** CPU seconds of a process and of the children it has waited for, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
@@ -186,12 +202,14 @@ export async function main(args: string[]): Promise<void> {
       { cwd: REPO, encoding: 'utf8', timeout: 60_000 },
     );
     if (enroll.status !== 0) throw new Error(`vigil agent enroll failed: ${enroll.stderr}${enroll.stdout}`);
+    const agentEnv = process.env.BENCH_AGENT_PLAIN === '1' ? {} : unitEnvironment();
     const started = performance.now();
     // A diagnostic report on SIGUSR2 gives the V8 heaps of the main thread and of every worker
     // from outside, without changing what the agent does.
     agent = spawn(
       process.execPath,
       [
+        ...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean),
         '--report-on-signal',
         '--report-signal=SIGUSR2',
         `--report-directory=${reportDir}`,
@@ -203,7 +221,7 @@ export async function main(args: string[]): Promise<void> {
         '--log-level',
         'warn',
       ],
-      { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] },
+      { cwd: REPO, env: { ...process.env, ...agentEnv }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     agent.stderr?.on('data', (d: Buffer) => {
       agentLog = (agentLog + d.toString('utf8')).slice(-20_000);
@@ -253,7 +271,13 @@ export async function main(args: string[]): Promise<void> {
 
     console.log(
       `method: online after ${onlineS.toFixed(1)} s; start-up work settled (< 1 % CPU for 10 s) after ${settleS.toFixed(0)} s more; ` +
-        `RSS sampled every 2 s; CPU = utime+stime (+ waited-for children) / wall time.`,
+        `RSS sampled every 2 s; CPU = utime+stime (+ waited-for children) / wall time; ` +
+        `agent environment from its unit: ${
+          Object.entries(agentEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ') || 'none'
+        }` +
+        `${process.env.BENCH_AGENT_NODE_ARGS ? `; node options ${process.env.BENCH_AGENT_NODE_ARGS}` : ''}.`,
     );
     console.log('\n| figure | agent | bare node (floor) | goal |');
     console.log('|---|---|---|---|');
