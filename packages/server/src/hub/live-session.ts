@@ -17,6 +17,7 @@ import {
 } from '@vigil/protocol';
 import type { WebSocket } from 'ws';
 import type { Services } from '../services/index.js';
+import { fragmentedSender } from './fragmented-sender.js';
 import { type AgentHub, type LiveConnection, newNonce } from './hub.js';
 
 const validateMessage = compileValidator(AgentToServer);
@@ -32,6 +33,9 @@ export function handleLiveSocket(
 ): void {
   const nonce = newNonce();
   const binding = channelBinding(tlsSocket);
+  // Every data message goes through one sender: a large command is written in fragments, and
+  // nothing else may be sent between them.
+  const send = fragmentedSender(ws);
   let conn: LiveConnection | undefined;
   let authenticating = false;
   const authTimer = setTimeout(
@@ -45,7 +49,7 @@ export function handleLiveSocket(
     ws.close(code, reason);
   };
 
-  ws.send(JSON.stringify({ t: 'auth.challenge', nonce, server_time: Date.now() }));
+  send(JSON.stringify({ t: 'auth.challenge', nonce, server_time: Date.now() }));
 
   ws.on('pong', () => {
     if (conn) conn.lastSeen = Date.now();
@@ -131,13 +135,13 @@ export function handleLiveSocket(
       accountId: device.account_id,
       machineId: msg.facts.machine_id,
       lastSeen: Date.now(),
-      send: (data) => ws.send(data),
+      send,
       ping: () => ws.ping(),
       close: (code, reason) => ws.close(code, reason),
       terminate: () => ws.terminate(),
     };
     clearTimeout(authTimer);
-    ws.send(
+    send(
       JSON.stringify({
         t: 'auth.ok',
         heartbeat_s: hub.options.heartbeatMs / 1000,
@@ -162,7 +166,7 @@ export function handleLiveSocket(
         );
         if (rejected.length > 0)
           services.log.warn({ device: c.deviceId, rejected }, 'agent sent items that cannot be processed');
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'outbox.ack', ids: acks }));
+        send(JSON.stringify({ t: 'outbox.ack', ids: acks }));
         return;
       }
       case 'facts.update':

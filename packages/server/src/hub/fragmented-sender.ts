@@ -1,0 +1,67 @@
+/**
+ * Sends a live agent's messages so that no single TLS write reaches 16 KiB.
+ *
+ * Why: Node's TLS socket keeps the encrypted output in a buffer ring (NodeBIO) that it never
+ * shrinks while the connection lives, and a write of 16 KiB or more allocates one buffer as
+ * large as the whole write (its "allocate hint"). A rule set pushed on connect is ~100 KB, so
+ * every connection that ever received one kept ~130 KiB of native memory for its lifetime:
+ * 160 KiB per idle agent instead of ~40 KiB (bench/capacity.bench.ts, docs/benchmarks.md
+ * "Capacity"). A large message therefore goes out as WebSocket fragments of FRAGMENT_BYTES, the
+ * next one only after the previous was written (queued writes would be merged into one large
+ * write again); messages sent meanwhile wait behind it, since data frames of another message may
+ * not be interleaved with fragments (RFC 6455 §5.4; pings and pongs may, and ws sends them
+ * directly). The agent's WebSocket reassembles the fragments: nothing changes on the wire above
+ * the frames.
+ */
+import type { WebSocket } from 'ws';
+
+/** Payload bytes per fragment: with the frame header and a ping or two merged in, still under 16 KiB. */
+export const FRAGMENT_BYTES = 12 * 1024;
+
+/** A send function for one socket: small messages at once, large ones fragmented and paced. */
+export function fragmentedSender(ws: WebSocket, fragmentBytes = FRAGMENT_BYTES): (data: string) => void {
+  // Messages sent while a fragmented one is being written; undefined when none is in progress.
+  let queue: string[] | undefined;
+
+  const write = (data: string): void => {
+    if (ws.readyState !== ws.OPEN) return;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most messages need no byte count.
+    if (data.length * 3 <= fragmentBytes || Buffer.byteLength(data) <= fragmentBytes) {
+      ws.send(data);
+      return;
+    }
+    queue = [];
+    const bytes = Buffer.from(data, 'utf8');
+    let offset = 0;
+    const next = (error?: Error) => {
+      if (error || ws.readyState !== ws.OPEN) {
+        // The socket is going away: nothing more can be delivered on it (the store keeps what was queued).
+        queue = undefined;
+        return;
+      }
+      if (offset >= bytes.length) {
+        flush();
+        return;
+      }
+      const end = Math.min(offset + fragmentBytes, bytes.length);
+      const chunk = bytes.subarray(offset, end);
+      offset = end;
+      ws.send(chunk, { binary: false, fin: end === bytes.length }, next);
+    };
+    next();
+  };
+
+  // Send what waited, in order, until it is empty or another large message starts.
+  const flush = () => {
+    const waiting = queue ?? [];
+    queue = undefined;
+    while (waiting.length > 0 && !queue) write(waiting.shift() as string);
+    // A large message started: the rest waits behind it (nothing can have joined the new queue yet).
+    if (queue) queue = waiting;
+  };
+
+  return (data: string) => {
+    if (queue) queue.push(data);
+    else write(data);
+  };
+}
