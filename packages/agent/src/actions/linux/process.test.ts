@@ -4,8 +4,9 @@ import { appendFileSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { globToRegExp } from '../glob.js';
 import { actionTestContext } from '../test-context.js';
-import { globToRegExp, linuxProcessActions } from './process.js';
+import { linuxProcessActions } from './process.js';
 
 const kill = linuxProcessActions['process.kill']!;
 const children: ChildProcess[] = [];

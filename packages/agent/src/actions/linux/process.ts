@@ -5,6 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import { VigilError } from '@vigil/protocol';
+import { globToRegExp } from '../glob.js';
 import { sha256File } from '../hash-file.js';
 import type { ActionContext, ActionImpls, ActionOutcome } from '../types.js';
 import { refuse } from './action-failure.js';
@@ -12,17 +13,6 @@ import { ancestors, isGone, listProcesses, type ProcessInfo, readProcess } from 
 
 /** How long a KILL or TERM is given to take effect before the result is written. */
 const SETTLE_MS = 3000;
-
-/** A glob (`*`, `?`, everything else literal) as an anchored regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const ch of glob) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
-}
 
 /** Why a process may not be signalled, or null when it may. */
 export function protectedReason(

@@ -15,8 +15,6 @@ import {
   ActionRunBody,
   type ActionRunBodyT,
 } from '@vigil/protocol';
-import { linuxActions } from '../../actions/linux/index.js';
-import { createLinuxPackageActions } from '../../actions/linux/packages.js';
 import type { ServerDownloads } from '../../actions/linux/verified-download.js';
 import { loadActions } from '../../actions/load.js';
 import {
@@ -81,13 +79,20 @@ export async function serverAddressesOf(serverUrl: string): Promise<string[]> {
   return [...new Set(found.map((a) => a.address))];
 }
 
-/** This platform's implementations; the package actions get the pinned CA and the server for their downloads. */
-function platformImpls(
+/**
+ * This platform's implementations; the package actions get the pinned CA and the server for their
+ * downloads. Loaded with the first action: some twenty modules an idle agent never runs.
+ */
+async function platformImpls(
   platform: ActionPlatformT,
   serverCaPem: string | undefined,
   server: ServerDownloads | undefined,
-): ActionImpls {
+): Promise<ActionImpls> {
   if (platform !== 'linux') return {};
+  const [{ linuxActions }, { createLinuxPackageActions }] = await Promise.all([
+    import('../../actions/linux/index.js'),
+    import('../../actions/linux/packages.js'),
+  ]);
   return {
     ...linuxActions,
     ...createLinuxPackageActions({ serverCaPem: () => serverCaPem, ...(server ? { server } : {}) }),
@@ -142,7 +147,8 @@ export class ActionService {
     return {
       definitions: this.definitions,
       impls:
-        this.options.impls ?? platformImpls(platform, this.options.serverCaPem, this.options.serverDownloads),
+        this.options.impls ??
+        (await platformImpls(platform, this.options.serverCaPem, this.options.serverDownloads)),
       platform,
       store: this.store,
       context: {

@@ -8,7 +8,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { posix, relative } from 'node:path';
 import type { MonitorNameT } from '@vigil/protocol';
-import { globToRegExp } from '../../actions/linux/process.js';
+import { globToRegExp } from '../../actions/glob.js';
 import { readPasswd } from '../../tables/collectors/passwd.js';
 import { resolveIn } from '../../tables/fs-helpers.js';
 import type { MonitorBudget } from '../budget.js';

@@ -1,6 +1,6 @@
 /** Evaluating a rule's conditions over one monitor event's fields. */
 import type { RuleSetConditionT, RuleSetRuleT } from '@vigil/protocol';
-import { globToRegExp } from '../../actions/linux/process.js';
+import { globToRegExp } from '../../actions/glob.js';
 import { inCidrList } from './cidr.js';
 
 /** The fields of an event, as rules see them. */
