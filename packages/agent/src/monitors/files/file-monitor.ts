@@ -321,10 +321,11 @@ export class FileMonitor implements Monitor {
     } else kind = 'modified';
     let diff: string | undefined;
     if (now?.content !== undefined && kind !== 'attributes') {
-      if (budget.diffLimitBytes() >= now.size) diff = unifiedDiff(path, prev?.content ?? '', now.content);
+      if (budget.diffLimitBytes() >= now.size)
+        diff = await unifiedDiff(path, prev?.content ?? '', now.content);
       else budget.note('diffs_skipped');
     } else if (kind === 'deleted' && prev?.content !== undefined && budget.diffLimitBytes() >= prev.size) {
-      diff = unifiedDiff(path, prev.content, '');
+      diff = await unifiedDiff(path, prev.content, '');
     }
     // Binaries are not read at start: remember the ones seen since (hashes only, no content).
     if (entry.category === 'binaries' && now && this.known.size < MAX_KNOWN) this.known.add(path);
