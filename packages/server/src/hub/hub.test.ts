@@ -316,6 +316,31 @@ describe('agent hub', () => {
     sb.ws.close();
   });
 
+  it('keeps the signed envelope only in the rows of agents that were not connected', async () => {
+    const token = await createEnrollmentToken(s);
+    const a = await enrollRawAgent(s, token, testFacts('env-live'));
+    const b = await enrollRawAgent(s, token, testFacts('env-away'));
+    const sa = await connectRawAgent(s, a);
+    await sa.next((m) => m.t === 'auth.ok');
+    const d = await s.vigil.hub.sendCampaign(a.accountId, [a.id, b.id], 'agent.ping', {}, 60_000);
+    expect(d).toMatchObject({ live: [a.id], queued: [b.id] });
+    const sent = await sa.nextCommand('agent.ping');
+    const rows = await s.vigil.services.store.db
+      .selectFrom('agent_commands')
+      .select(['device_id', 'delivered_at', 'envelope'])
+      .where('id', '=', d.commandId)
+      .execute();
+    const row = (id: string) => rows.find((r) => r.device_id === id);
+    // Sent live: never sent again from the store, so it keeps no copy of a possibly large envelope.
+    expect(row(a.id)).toMatchObject({ envelope: '' });
+    expect(row(a.id)?.delivered_at).not.toBeNull();
+    expect(row(b.id)).toMatchObject({ envelope: JSON.stringify(sent.env), delivered_at: null });
+    const sb = await connectRawAgent(s, b);
+    expect((await sb.nextCommand('agent.ping')).env.sig).toBe(sent.env.sig);
+    sa.ws.close();
+    sb.ws.close();
+  });
+
   it('sends a campaign whose answers go elsewhere before recording it, and queues it for the agents that are not connected', async () => {
     const token = await createEnrollmentToken(s);
     const a = await enrollRawAgent(s, token, testFacts('first-a'));
