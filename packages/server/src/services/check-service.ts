@@ -21,6 +21,7 @@ import type { Kysely } from 'kysely';
 import type { AgentHub } from '../hub/hub.js';
 import { newId, nowIso } from '../store/ids.js';
 import type { Database } from '../store/schema.js';
+import { BoundedCache } from './bounded-cache.js';
 import type { Services } from './index.js';
 import type { Principal, RequestContext } from './principal.js';
 import { resolveTargets } from './targets.js';
@@ -42,6 +43,13 @@ export const DEFAULT_CHECK_INTERVAL_S = 3600;
 /** How often the agent sends its full state besides the changes. */
 export const FULL_STATE_INTERVAL_S = 6 * 3600;
 
+/**
+ * Distinct rule sets kept rendered (~100 KB each). Devices with the same platform, fingerprint
+ * and overrides get the same set: rendering all checks again for each of them was ~1 ms of
+ * server CPU per connecting agent (bench/capacity.bench.ts).
+ */
+const RENDERED_SETS_KEPT = 64;
+
 /** One override as stored and shown. */
 export interface CheckOverride {
   group_id: string | null;
@@ -53,6 +61,8 @@ export interface CheckOverride {
 /** Check use cases. */
 export class CheckService {
   private library: CheckDefinitionT[] | undefined;
+  /** Rule sets by what decides them (the catalogue never changes while the server runs); shared, never mutated. */
+  private readonly rendered = new BoundedCache<string, ChecksSetBodyT>(RENDERED_SETS_KEPT);
 
   constructor(
     readonly services: Services,
@@ -119,6 +129,9 @@ export class CheckService {
       os: { platform: device.os_platform, ...((facts.fingerprint?.os as object) ?? {}) },
     };
     const overrides = await this.overridesFor(accountId, deviceId);
+    const key = JSON.stringify([device.os_platform, fingerprint, [...overrides]]);
+    const cached = this.rendered.get(key);
+    if (cached) return cached;
     const checks: RuleSetCheckT[] = [];
     for (const c of this.catalogue()) {
       if (!c.platforms.includes(device.os_platform as 'linux') || c.verified === false) continue;
@@ -136,7 +149,9 @@ export class CheckService {
       });
     }
     const digest = createHash('sha256').update(JSON.stringify(checks)).digest('hex').slice(0, 32);
-    return { digest, checks, full_state_interval_s: FULL_STATE_INTERVAL_S };
+    const set = { digest, checks, full_state_interval_s: FULL_STATE_INTERVAL_S };
+    this.rendered.set(key, set);
+    return set;
   }
 
   /** Push the rule set if it changed since the last push (or always, on connect). */

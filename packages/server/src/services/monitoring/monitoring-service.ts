@@ -21,6 +21,7 @@ import type { AgentHub } from '../../hub/hub.js';
 import { DetectionRuleParamsRepo } from '../../store/repos/detection-rule-params.js';
 import { MonitoringPathsRepo } from '../../store/repos/monitoring-paths.js';
 import { type ResponseRuleRow, ResponseRulesRepo } from '../../store/repos/response-rules.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { Services } from '../index.js';
 import { ingestAlertEvent } from './ingest-alert-event.js';
 
@@ -40,6 +41,11 @@ export function responseRuleOf(row: ResponseRuleRow): ResponseRuleT {
 /** Detection rules, rule sets and monitor alerts. */
 export class MonitoringService {
   private library: RuleDefinitionT[] | undefined;
+  /**
+   * Rendered rules by platform and the account's parameter values: rendering every rule again
+   * for each connecting agent cost server CPU for the same result. Shared, never mutated.
+   */
+  private readonly renderedRules = new BoundedCache<string, RuleSetRuleT[]>(64);
   /** The digest last pushed to each device by this node (a changed set is pushed again). */
   private readonly pushed = new Map<string, string>();
   readonly responses: ResponseRulesRepo;
@@ -80,9 +86,14 @@ export class MonitoringService {
       throw new VigilError('E_DEVICE_NOT_FOUND', `no device ${deviceId} in this account`);
     const platform = device.os_platform as 'linux' | 'macos' | 'windows';
     const overrides = await this.paramsOf(accountId);
-    const rules = this.catalogue()
-      .filter((r) => r.platforms.includes(platform))
-      .map((r) => this.render(r, overrides.get(r.name)));
+    const key = JSON.stringify([platform, [...overrides]]);
+    let rules = this.renderedRules.get(key);
+    if (!rules) {
+      rules = this.catalogue()
+        .filter((r) => r.platforms.includes(platform))
+        .map((r) => this.render(r, overrides.get(r.name)));
+      this.renderedRules.set(key, rules);
+    }
     const responses = (await this.responses.forDevice(accountId, deviceId)).map(responseRuleOf);
     const watch = await this.watchConfigFor(accountId, deviceId);
     const digest = createHash('sha256')
