@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pastTcpListeners } from './proc-net.js';
+import { decodeAddress, pastTcpListeners } from './proc-net.js';
 
 const header =
   '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
@@ -23,5 +23,25 @@ describe('pastTcpListeners', () => {
 
   it('waits for a line to be complete before judging it', () => {
     expect(pastTcpListeners(header + line(0, '0A', 1) + line(1, '01', 2).slice(0, 40))).toBe(false);
+  });
+});
+
+describe('decodeAddress', () => {
+  it('reads IPv4 from one host-order word', () => {
+    expect(decodeAddress('0100007F')).toBe('127.0.0.1');
+    expect(decodeAddress('00000000')).toBe('0.0.0.0');
+    expect(decodeAddress('FFFFFFFF')).toBe('255.255.255.255');
+    // A longer field than one word but shorter than two: the whole words count.
+    expect(decodeAddress('0100007F00')).toBe('127.0.0.1');
+  });
+
+  it('reads IPv6 from four words, mapped IPv4 and the longest zero run compressed', () => {
+    expect(decodeAddress('00000000000000000000000000000000')).toBe('::');
+    expect(decodeAddress('00000000000000000000000001000000')).toBe('::1');
+    expect(decodeAddress('0000000000000000FFFF00000100007F')).toBe('::ffff:127.0.0.1');
+    expect(decodeAddress('B80D0120000000000000000001000000')).toBe('2001:db8::1');
+    expect(decodeAddress('B80D01200200010004000300060005FF')).toBe('2001:db8:1:2:3:4:ff05:6');
+    expect(decodeAddress('80FE00000000000000000000FFFFFFFF')).toBe('0:fe80::ffff:ffff');
+    expect(decodeAddress('')).toBe('::');
   });
 });
