@@ -11,10 +11,9 @@ import { Time } from '../../components/time.js';
 
 export function RunList({ title, status }: { title: string; status?: string }) {
   const pages = useCursorPages();
-  const list = useApi<Page<ActionRunT>>(
-    `/api/v1/actions${qs({ status, limit: 20, cursor: pages.cursor })}`,
-    { live: ['actions'] },
-  );
+  const list = useApi<Page<ActionRunT>>(`/api/v1/actions${qs({ status, limit: 20, cursor: pages.cursor })}`, {
+    live: ['actions'],
+  });
   const items = list.data?.items ?? [];
   return (
     <Panel title={title}>
