@@ -58,6 +58,37 @@ describe('monitor budget', () => {
     });
   });
 
+  it('reports a paused directory once an hour, the next report counting the pauses since', () => {
+    const reports: AlertEventBodyT[] = [];
+    let now = 1_000_000;
+    const b = new MonitorBudget({
+      report: (r) => reports.push(r),
+      sample: () => ({ cpuPct: 0, rssBytes: 0 }),
+      now: () => now,
+    });
+    b.watchPaused('/etc/cron.d', 30_000);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({
+      rule: 'agent.monitor_watch_paused',
+      severity: 'low',
+      key: '/etc/cron.d',
+      count: 1,
+      window_s: 3600,
+      context: { dir: '/etc/cron.d', pause_ms: 30_000, events_per_second_admitted: 2000, shedding: false },
+    });
+    for (let i = 0; i < 5; i++) {
+      now += 30_000;
+      b.watchPaused('/etc/cron.d', 30_000);
+    }
+    b.watchPaused('/etc/ssh', 30_000);
+    expect(reports.map((r) => r.key)).toEqual(['/etc/cron.d', '/etc/ssh']);
+    expect(b.shed().watches_paused).toBe(7);
+    now += 3_600_000;
+    b.watchPaused('/etc/cron.d', 30_000);
+    expect(reports).toHaveLength(3);
+    expect(reports[2]).toMatchObject({ key: '/etc/cron.d', count: 6 });
+  });
+
   it('sheds over the memory limit too, and measures this process for real', () => {
     const reports: AlertEventBodyT[] = [];
     const b = new MonitorBudget({

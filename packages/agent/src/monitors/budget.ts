@@ -4,7 +4,9 @@
  * seconds; over budget the monitors shed load — fewer events per second admitted (the rest are
  * counted, not processed), repeats flushed less often, no hashes of large files, no diffs, slower
  * scans — and the agent reports that it does, once when shedding starts and once when it ends,
- * as an `agent.monitor_shedding` alert. They never stop, crash or fall silent.
+ * as an `agent.monitor_shedding` alert. A directory whose watch is paused for flooding the monitors
+ * (within budget too) is reported as an `agent.monitor_watch_paused` alert, once an hour per
+ * directory. They never stop, crash or fall silent.
  */
 import type { AlertEventBodyT } from '@vigil/protocol';
 
@@ -70,6 +72,11 @@ export interface BudgetOptions {
   now?: () => number;
 }
 
+/** A paused directory is reported at most once per this window (ms); repeats fold into it on the server. */
+const PAUSE_REPORT_WINDOW_MS = 3_600_000;
+/** Directories whose last pause report is remembered, at most. */
+const MAX_PAUSE_REPORTS = 1000;
+
 /** Normal and shedding settings of the monitors. */
 const NORMAL = { flushMs: 2_000, hashBytes: 64 * 1024 * 1024, diffBytes: 256 * 1024, scanFactor: 1 };
 const SHEDDING = { flushMs: 30_000, hashBytes: 1024 * 1024, diffBytes: 0, scanFactor: 5 };
@@ -93,6 +100,8 @@ export class MonitorBudget {
   private admitted = 0;
   /** Consecutive measurements under the recovery level (two end shedding: no flapping). */
   private calm = 0;
+  /** When each paused directory was last reported, and its pauses since (not reported yet). */
+  private readonly pauseReports = new Map<string, { at: number; pauses: number }>();
 
   constructor(private readonly options: BudgetOptions) {
     this.limits = { ...DEFAULT_BUDGET, ...options.limits };
@@ -209,6 +218,42 @@ export class MonitorBudget {
   /** Record something skipped to save work. */
   note(what: 'events_dropped' | 'hashes_skipped' | 'diffs_skipped' | 'watches_paused'): void {
     this.counts[what] += 1;
+  }
+
+  /**
+   * A directory's watch was paused for flooding the monitors: counted, and reported as an
+   * `agent.monitor_watch_paused` alert the first time in an hour (the next report counts the
+   * pauses of that directory since), so a flood that blinds a watch is never silent.
+   */
+  watchPaused(dir: string, pauseMs: number): void {
+    this.note('watches_paused');
+    const now = this.now();
+    const last = this.pauseReports.get(dir);
+    if (last && now - last.at < PAUSE_REPORT_WINDOW_MS) {
+      last.pauses += 1;
+      return;
+    }
+    if (!last && this.pauseReports.size >= MAX_PAUSE_REPORTS) this.pauseReports.clear();
+    // This pause and those folded into the last report's hour after it was sent.
+    const pauses = (last?.pauses ?? 0) + 1;
+    this.pauseReports.set(dir, { at: now, pauses: 0 });
+    this.options.report({
+      rule: 'agent.monitor_watch_paused',
+      severity: 'low',
+      title: `Agent file monitor flooded: ${dir} not watched for ${Math.round(pauseMs / 1000)} s at a time, then re-checked`,
+      key: dir,
+      window_s: PAUSE_REPORT_WINDOW_MS / 1000,
+      count: pauses,
+      first_seen: now,
+      last_seen: now,
+      context: {
+        dir,
+        pause_ms: pauseMs,
+        events_per_second_admitted: this.eventRate(),
+        shedding: this.shedding,
+        recheck: 'when the watch resumes, each file of the directory is compared with what was last seen',
+      },
+    });
   }
 
   /** What has been shed in the current (or last) shedding period. */

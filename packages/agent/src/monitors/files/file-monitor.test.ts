@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AlertEventBodyT } from '@vigil/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MonitorBudget } from '../budget.js';
 import type { MonitorEvent } from '../types.js';
@@ -256,8 +257,9 @@ describe('file monitor under a flood', () => {
     const dir = join(root, 'etc/cron.d');
     mkdirSync(dir, { recursive: true });
     // Within budget all along: the directory is paused for its own rate, not because the agent sheds.
+    const reports: AlertEventBodyT[] = [];
     const budget = new MonitorBudget({
-      report: () => {},
+      report: (r) => reports.push(r),
       sample: () => ({ cpuPct: 0, rssBytes: 0 }),
       limits: { eventsPerSecond: 50 },
     });
@@ -279,6 +281,8 @@ describe('file monitor under a flood', () => {
       await waitFor('the flooding directory paused', () => budget.shed().watches_paused > 0);
       expect(budget.shedding).toBe(false);
       expect(warnings.some((m) => /not watched for a while/.test(m))).toBe(true);
+      // Reported to the server too, with the directory's logical path.
+      expect(reports.find((r) => r.rule === 'agent.monitor_watch_paused')?.key).toBe('/etc/cron.d');
       writeFileSync(join(dir, 'dropped-while-paused'), '* * * * * root /tmp/x\n');
       await waitFor('the new cron file reported', () =>
         events.some((e) => e.fields.path === '/etc/cron.d/dropped-while-paused'),

@@ -214,7 +214,7 @@ export class FileMonitor implements Monitor {
         // measured every few seconds, and a 10,000-a-second flood costs a core meanwhile).
         pauseAbove: () => budget.eventRate(),
         onPause: (dir) => {
-          budget.note('watches_paused');
+          budget.watchPaused(this.logical(dir), this.options.pauseMs ?? PAUSE_MS);
           this.options.log.warn(
             { dir, pause_ms: this.options.pauseMs ?? PAUSE_MS, events_per_second: budget.eventRate() },
             'a directory floods the file monitor: not watched for a while, then each of its files re-checked',
