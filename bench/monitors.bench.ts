@@ -350,7 +350,7 @@ async function flood(rate: number, seconds: number): Promise<void> {
     }
     console.log(`agent session missing in ${disconnected} of ${cpu.length} one-second checks`);
     console.log(
-      `alert.event items delivered: ${Number(items?.n ?? 0)}; alerts stored: ${alerts.length} (CronJobChanged: ${alerts.filter((a) => a.rule === 'Linux.Persistence.CronJobChanged').length} alerts, ${sum('Linux.Persistence.CronJobChanged')} occurrences counted; shedding reports: ${sum('agent.monitor_shedding')})`,
+      `alert.event items delivered: ${Number(items?.n ?? 0)}; alerts stored: ${alerts.length} (CronJobChanged: ${alerts.filter((a) => a.rule === 'Linux.Persistence.CronJobChanged').length} alerts, ${sum('Linux.Persistence.CronJobChanged')} occurrences counted; shedding reports: ${sum('agent.monitor_shedding')}; directory pauses reported: ${sum('agent.monitor_watch_paused')})`,
     );
     console.log(
       `GET /api/v1/alerts during the flood: p50 ${percentile(api, 50).toFixed(1)} ms, p95 ${percentile(api, 95).toFixed(1)} ms, max ${Math.max(...api).toFixed(1)} ms`,
