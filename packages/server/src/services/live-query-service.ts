@@ -72,6 +72,8 @@ export class LiveQueryService {
   private readonly open = new Map<string, number>();
   /** Account and start of running campaigns, so an answer does not read the campaign row. */
   private readonly campaigns = new CampaignCache();
+  /** Hostnames of followed campaigns' devices, read once per campaign instead of once per answer. */
+  private readonly hostnames = new Map<string, Promise<Map<string, string>>>();
 
   constructor(
     private readonly services: Services,
@@ -349,17 +351,40 @@ export class LiveQueryService {
       .where('id', '=', campaignId)
       .execute();
     for (const l of late) {
-      const d = await this.services.repos.devices.byId(l.device_id);
       this.emit(campaignId, {
         type: 'status',
         device_id: l.device_id,
-        hostname: d?.hostname ?? '',
+        hostname: await this.hostnameOf(campaignId, l.device_id),
         status: 'timeout',
         error: 'no answer before the deadline',
       });
     }
     this.emit(campaignId, { type: 'summary', summary });
+    this.hostnames.delete(campaignId);
     return summary;
+  }
+
+  /** A device's hostname for a follower's event: the campaign's hostnames are read on first use. */
+  private async hostnameOf(campaignId: string, deviceId: string): Promise<string> {
+    let names = this.hostnames.get(campaignId);
+    if (!names) {
+      // Bounded: campaigns closed on another node are never deleted here.
+      if (this.hostnames.size >= 1000) this.hostnames.clear();
+      names = this.readHostnames(campaignId);
+      this.hostnames.set(campaignId, names);
+      names.catch(() => this.hostnames.delete(campaignId));
+    }
+    return (await names).get(deviceId) ?? '';
+  }
+
+  private async readHostnames(campaignId: string): Promise<Map<string, string>> {
+    const rows = await this.services.store.db
+      .selectFrom('query_campaign_devices')
+      .innerJoin('devices', 'devices.id', 'query_campaign_devices.device_id')
+      .select(['query_campaign_devices.device_id', 'devices.hostname'])
+      .where('campaign_id', '=', campaignId)
+      .execute();
+    return new Map(rows.map((r) => [r.device_id, r.hostname]));
   }
 
   private emit(campaignId: string, event: CampaignEvent): void {
@@ -369,7 +394,7 @@ export class LiveQueryService {
   private async onResult(campaignId: string, deviceId: string, body: QueryResultBodyT): Promise<void> {
     // Followers replay what they missed from the store, so events are only built for live ones.
     if (this.events.listenerCount(campaignId) > 0) {
-      const hostname = (await this.services.repos.devices.byId(deviceId))?.hostname ?? '';
+      const hostname = await this.hostnameOf(campaignId, deviceId);
       if (body.status === 'done')
         this.emit(campaignId, {
           type: 'rows',
@@ -409,5 +434,6 @@ export class LiveQueryService {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.open.clear();
+    this.hostnames.clear();
   }
 }
