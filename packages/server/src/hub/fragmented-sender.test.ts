@@ -115,6 +115,15 @@ describe('fragmentedSender', () => {
     );
   });
 
+  it('cuts a message of multi-byte characters without splitting any of them', async () => {
+    const wide = JSON.stringify({ t: 'command', text: 'é😀€a'.repeat(8_000) });
+    const { messages, frames } = await connect((send) => send(wide), 1);
+    expect(messages).toEqual([wide]);
+    expect(frames.length).toBeGreaterThan(Buffer.byteLength(wide) / FRAGMENT_BYTES);
+    expect(frames.every((f) => f.length <= FRAGMENT_BYTES)).toBe(true);
+    expect(frames.reduce((n, f) => n + f.length, 0)).toBe(Buffer.byteLength(wide));
+  });
+
   it('sends a small message as one frame at once', async () => {
     const { messages, frames } = await connect((send) => send('{"t":"auth.challenge"}'), 1);
     expect(messages).toEqual(['{"t":"auth.challenge"}']);

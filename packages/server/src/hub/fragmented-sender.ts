@@ -31,7 +31,8 @@ export function fragmentedSender(ws: WebSocket, fragmentBytes = FRAGMENT_BYTES):
       return;
     }
     queue = [];
-    const bytes = Buffer.from(data, 'utf8');
+    // The message is cut as a string, each piece encoded on its own: encoding it whole was one
+    // more ~130 KB allocation per push, and such short-lived large blocks fragment the C heap.
     let offset = 0;
     const next = (error?: Error) => {
       if (error || ws.readyState !== ws.OPEN) {
@@ -39,14 +40,24 @@ export function fragmentedSender(ws: WebSocket, fragmentBytes = FRAGMENT_BYTES):
         queue = undefined;
         return;
       }
-      if (offset >= bytes.length) {
+      if (offset >= data.length) {
         flush();
         return;
       }
-      const end = Math.min(offset + fragmentBytes, bytes.length);
-      const chunk = bytes.subarray(offset, end);
+      // Mostly ASCII (JSON around base64): a unit is a byte. Otherwise fewer units, at most 3 bytes each.
+      let end = Math.min(offset + fragmentBytes, data.length);
+      let chunk = Buffer.from(data.slice(offset, end), 'utf8');
+      if (chunk.length > fragmentBytes) {
+        end = Math.min(offset + Math.floor(fragmentBytes / 3), data.length);
+        // A surrogate pair cut in two would encode as two replacement characters.
+        if (end < data.length && isHighSurrogate(data.charCodeAt(end - 1))) end -= 1;
+        chunk = Buffer.from(data.slice(offset, end), 'utf8');
+      } else if (end < data.length && isHighSurrogate(data.charCodeAt(end - 1))) {
+        end -= 1;
+        chunk = Buffer.from(data.slice(offset, end), 'utf8');
+      }
       offset = end;
-      ws.send(chunk, { binary: false, fin: end === bytes.length }, next);
+      ws.send(chunk, { binary: false, fin: end === data.length }, next);
     };
     next();
   };
@@ -64,4 +75,8 @@ export function fragmentedSender(ws: WebSocket, fragmentBytes = FRAGMENT_BYTES):
     if (queue) queue.push(data);
     else write(data);
   };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
