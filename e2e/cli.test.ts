@@ -328,7 +328,7 @@ describe('vigil login, devices, groups, api-token and audit', () => {
       const table = await cli(['devices', 'list']);
       expect(table.code).toBe(0);
       const lines = table.stdout.trimEnd().split('\n');
-      expect(lines[0]).toMatch(/^ID\s+HOSTNAME\s+STATUS\s+OS\s+IP\s+LAST SEEN\s+TAGS$/);
+      expect(lines[0]).toMatch(/^ID\s+HOSTNAME\s+STATUS\s+OS\s+IP\s+LAST SEEN\s+COMPLIANCE\s+TAGS$/);
       expect(lines.slice(1).map((l) => l.split(/\s+/)[1])).toEqual(['db-1', 'web-1', 'web-2']);
       const page = await json<{ items: { id: string; hostname: string }[]; next_cursor: string | null }>([
         'devices',
