@@ -10,7 +10,9 @@ import { renderRule } from '../rules/render.js';
 import type { MonitorEvent } from '../types.js';
 import { NetworkMonitor } from './network-monitor.js';
 
-describe.skipIf(process.platform !== 'linux')('network monitor', () => {
+// A scan reads every socket of this host and every process's descriptors: with a fleet benchmark
+// or another suite holding thousands of sockets beside it, one scan took seconds (a test 80 s).
+describe.skipIf(process.platform !== 'linux')('network monitor', { timeout: 120_000 }, () => {
   const servers: Server[] = [];
   afterAll(async () => {
     for (const s of servers) await new Promise((r) => s.close(r));
