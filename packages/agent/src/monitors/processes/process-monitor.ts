@@ -173,9 +173,10 @@ export class ProcessMonitor implements Monitor {
     if (stdin === null) return { socket: false };
     const inodes = [stdin, inode(1), inode(2)].filter((i): i is number => i !== null);
     if (inodes.length < 2) return { socket: false };
-    for (const s of readNetSockets(ctx, `/proc/${pid}/net`, { withUnix: false })) {
-      if (inodes.includes(s.inode) && s.remotePort !== 0)
-        return { socket: true, ip: s.remoteAddress, port: s.remotePort };
+    // Only the lines of these sockets are decoded: a busy host lists thousands of others.
+    const selection = { withUnix: false, inodes: new Set(inodes) };
+    for (const s of readNetSockets(ctx, `/proc/${pid}/net`, selection)) {
+      if (s.remotePort !== 0) return { socket: true, ip: s.remoteAddress, port: s.remotePort };
     }
     // A unix socket pair or an unconnected socket: still a socket terminal, no network peer to name.
     return { socket: true };

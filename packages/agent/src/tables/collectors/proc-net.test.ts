@@ -1,5 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeAddress, pastTcpListeners } from './proc-net.js';
+import { collectorContext } from '../../monitors/collector-context.js';
+import { decodeAddress, pastTcpListeners, readNetSockets } from './proc-net.js';
 
 const header =
   '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
@@ -43,5 +47,38 @@ describe('decodeAddress', () => {
     expect(decodeAddress('B80D01200200010004000300060005FF')).toBe('2001:db8:1:2:3:4:ff05:6');
     expect(decodeAddress('80FE00000000000000000000FFFFFFFF')).toBe('0:fe80::ffff:ffff');
     expect(decodeAddress('')).toBe('::');
+  });
+});
+
+describe('readNetSockets', () => {
+  it('reads only the sockets with the given inodes when asked to', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-proc-net-'));
+    try {
+      mkdirSync(join(root, 'proc/net'), { recursive: true });
+      const established = (sl: number, inode: number) =>
+        `  ${sl}: 0100007F:A000 0200007F:0016 01 00000000:00000000 00:00000000 00000000  1000        0 ${inode} 1 0000000000000000 20 4 30 10 -1\n`;
+      writeFileSync(
+        join(root, 'proc/net/tcp'),
+        header + line(0, '0A', 11) + established(1, 12) + established(2, 13),
+      );
+      const ctx = collectorContext(root);
+      expect(readNetSockets(ctx, '/proc/net', { withUnix: false }).map((s) => s.inode)).toEqual([11, 12, 13]);
+      const picked = readNetSockets(ctx, '/proc/net', { withUnix: false, inodes: new Set([13]) });
+      expect(picked).toEqual([
+        {
+          family: 2,
+          protocol: 6,
+          localAddress: '127.0.0.1',
+          localPort: 0xa000,
+          remoteAddress: '127.0.0.2',
+          remotePort: 22,
+          state: 'ESTABLISHED',
+          inode: 13,
+          path: '',
+        },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

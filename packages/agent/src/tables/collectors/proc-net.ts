@@ -90,11 +90,17 @@ export function decodeAddress(hex: string): string {
   return `${hexGroups.slice(0, bestStart).join(':')}::${hexGroups.slice(bestStart + bestLength).join(':')}`;
 }
 
-function parseInet(text: string, family: number, protocol: number): NetSocket[] {
+function parseInet(
+  text: string,
+  family: number,
+  protocol: number,
+  inodes: ReadonlySet<number> | undefined,
+): NetSocket[] {
   const sockets: NetSocket[] = [];
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 10) continue;
+    if (inodes && !inodes.has(Number(f[9]))) continue;
     const [localHex, localPortHex] = (f[1] as string).split(':');
     const [remoteHex, remotePortHex] = (f[2] as string).split(':');
     sockets.push({
@@ -112,11 +118,12 @@ function parseInet(text: string, family: number, protocol: number): NetSocket[] 
   return sockets;
 }
 
-function parseUnix(text: string): NetSocket[] {
+function parseUnix(text: string, inodes: ReadonlySet<number> | undefined): NetSocket[] {
   const sockets: NetSocket[] = [];
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 7) continue;
+    if (inodes && !inodes.has(Number(f[6]))) continue;
     sockets.push({
       family: AF_UNIX,
       protocol: 0,
@@ -163,6 +170,11 @@ export interface NetSocketSelection {
    * them listening) are left out.
    */
   tcpListenersOnly?: boolean;
+  /**
+   * Only the sockets with these inodes (a process's descriptors): the lines of every other socket
+   * are skipped before their addresses are decoded.
+   */
+  inodes?: ReadonlySet<number>;
 }
 
 /** Reads the sockets a network namespace holds, through the net/ folder of one of its processes. */
@@ -178,11 +190,11 @@ export function readNetSockets(
       selection.tcpListenersOnly === true && protocol === 6
         ? readTextUntil(ctx, path, pastTcpListeners)
         : readText(ctx, path);
-    if (text !== null) sockets.push(...parseInet(text, family, protocol));
+    if (text !== null) sockets.push(...parseInet(text, family, protocol, selection.inodes));
   }
   if (selection.withUnix) {
     const text = readText(ctx, `${netDir}/unix`);
-    if (text !== null) sockets.push(...parseUnix(text));
+    if (text !== null) sockets.push(...parseUnix(text, selection.inodes));
   }
   return sockets;
 }
