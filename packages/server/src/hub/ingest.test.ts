@@ -126,6 +126,23 @@ describe.each(engines)('ingest with group commit (%s)', (engine) => {
     expect(dup).toMatchObject({ acks: ['once-0-000'], fresh: [] });
   });
 
+  it('holds the next group open while batches keep coming, so batches a moment apart are committed together', async () => {
+    const source = { deviceId: 'dev-stream', accountId: 'acct-ingest' };
+    const once = (id: string) => ({ id, kind: 'test.once', at: Date.now(), body: { n: 1 } });
+    // After a quiet spell a lone batch is committed on its own.
+    await new Promise((r) => setTimeout(r, 50));
+    onceCalls.length = 0;
+    await s.vigil.hub.ingestor.ingest(source, [once('stream-0-000')]);
+    // Right after that commit, a batch that comes one event-loop turn after another joins its group
+    // (committed at once, each would have been a group of its own).
+    const first = s.vigil.hub.ingestor.ingest(source, [once('stream-1-000')]);
+    await new Promise((r) => setImmediate(r));
+    const second = s.vigil.hub.ingestor.ingest(source, [once('stream-2-000')]);
+    const outcomes = await Promise.all([first, second]);
+    expect(onceCalls).toEqual([1, 2]);
+    expect(outcomes.map((o) => o.fresh.map((i) => i.id))).toEqual([['stream-1-000'], ['stream-2-000']]);
+  });
+
   it('acknowledges but reports items of unknown kinds or with invalid bodies', async () => {
     const out = await s.vigil.hub.ingestor.ingest({ deviceId: 'dev-odd', accountId: 'acct-ingest' }, [
       item('odd-unknown-000', 'test.nope'),
