@@ -400,7 +400,9 @@ export class AgentHub {
         account_id: accountId,
         kind: payload.kind,
         campaign_id: campaignId,
-        envelope,
+        // As in deliver: a row sent live is never sent from the store again, so it keeps no copy
+        // of the envelope (a fleet-wide query otherwise wrote the same ~600 B into every row).
+        envelope: sent.has(deviceId) ? '' : envelope,
         created_at: at,
         expires_at: expiresAt,
         delivered_at: sent.has(deviceId) ? at : null,
