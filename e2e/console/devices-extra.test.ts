@@ -169,6 +169,32 @@ describe('web console: devices and the device page', { timeout: 180_000 }, () =>
     expect(api.body).toEqual({ count: 0 });
   });
 
+  it('runs an action on the devices selected in the table: the action form opens with them as targets', async () => {
+    keepScreenshotOnFailure('bulk-action');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('checkbox', { name: `Select ${stack.hostname}` }).check();
+    await page
+      .getByRole('region', { name: 'Selected devices' })
+      .getByRole('link', { name: 'Run an action on these devices' })
+      .click();
+    expect(new URL(page.url()).searchParams.get('devices')).toBe(stack.agentId);
+    await page.getByRole('link', { name: 'process.kill', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Run process.kill' });
+    // The picker starts on the selection, named by hostname once loaded.
+    expect(await form.getByRole('radio', { name: 'Devices', exact: true }).isChecked()).toBe(true);
+    await form.getByRole('button', { name: `Remove ${stack.hostname}` }).waitFor();
+    await form.getByLabel(/^name/).fill('vigil-bulk-e2e-no-such-process');
+    await form.getByRole('button', { name: /dry run/i }).click();
+    await expect
+      .poll(async () => {
+        const runs = await stack.api.call('GET', '/api/v1/actions?limit=5');
+        return (runs.body.items as Array<{ params: { name?: string }; targets: unknown }>).find(
+          (r) => r.params.name === 'vigil-bulk-e2e-no-such-process',
+        )?.targets;
+      })
+      .toEqual({ devices: [stack.agentId] });
+  });
+
   it.skipIf(!hasDpkgDeb())(
     "offers the software library's packages in software.deploy's form and requests the picked one",
     async () => {

@@ -10,12 +10,16 @@ import { useSession } from '../../app/session.js';
 import { useApi } from '../../app/use-api.js';
 import { ErrorNote, isMissingRoute, Loading, NotAvailable } from '../../components/notice.js';
 import { Panel } from '../../components/panel.js';
+import { presetDeviceIds } from '../queries/preset-devices.js';
 import { ActionRunForm } from './action-run-form.js';
 import type { CatalogueEntry } from './action-types.js';
 import { RunDetail } from './run-detail.js';
 import { RunList } from './run-list.js';
 
 function Catalogue({ items, selected }: { items: CatalogueEntry[]; selected: string | null }) {
+  // Opened for a selection of devices: picking an action keeps them as its targets.
+  const preset = presetDeviceIds(useLocation().search);
+  const devicesSuffix = preset.length ? `&devices=${preset.join(',')}` : '';
   return (
     <Panel title="Catalogue">
       <table className="compact">
@@ -32,7 +36,7 @@ function Catalogue({ items, selected }: { items: CatalogueEntry[]; selected: str
           {items.map((a) => (
             <tr key={a.name} className={a.name === selected ? 'selected' : undefined}>
               <td>
-                <Link to={`/actions?action=${encodeURIComponent(a.name)}`}>{a.name}</Link>
+                <Link to={`/actions?action=${encodeURIComponent(a.name)}${devicesSuffix}`}>{a.name}</Link>
               </td>
               <td>{a.title}</td>
               <td>

@@ -1,14 +1,17 @@
 /**
- * What to do with the selected devices: add or remove a tag (analysts; one request per device,
- * the API has no bulk tag call) or add them to a static group (admins; one request).
+ * What to do with the selected devices: query them or run a response action on them (the live
+ * query and actions pages open with them as targets), add or remove a tag (analysts; one request
+ * per device, the API has no bulk tag call) or add them to a static group (admins; one request).
  */
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.js';
 import type { GroupT, Page } from '../../api/types.js';
+import { Link } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { useAction } from '../../app/use-action.js';
 import { useApi } from '../../app/use-api.js';
 import { ErrorNote } from '../../components/notice.js';
+import { MAX_PRESET, withPresetDevices } from '../queries/preset-devices.js';
 
 export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
   const { can } = useSession();
@@ -30,6 +33,22 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) 
       <p>
         <strong>{ids.length}</strong> selected
       </p>
+      {can('analyst') ? (
+        ids.length <= MAX_PRESET ? (
+          <p className="row-buttons">
+            <Link className="button" to={withPresetDevices('/queries', ids)}>
+              Query these devices
+            </Link>
+            <Link className="button" to={withPresetDevices('/actions', ids)}>
+              Run an action on these devices
+            </Link>
+          </p>
+        ) : (
+          <p className="muted">
+            To query or act on more than {MAX_PRESET} devices, put them in a group or target a filter.
+          </p>
+        )
+      ) : null}
       <form className="inline-form" onSubmit={onTag('POST')} aria-label="Tag the selected devices">
         <label>
           Tag

@@ -1,13 +1,21 @@
-/** Choose what a query (or scan) targets: every device, some groups, a filter expression, or picked devices. */
-import { useState } from 'react';
-import { qs } from '../../api/client.js';
+/**
+ * Choose what a query (or an action) targets: every device, some groups, a filter expression, or
+ * picked devices. A `?devices=ID,ID…` in the URL (the devices page's selection) starts it on those.
+ */
+import { useEffect, useState } from 'react';
+import { api, qs } from '../../api/client.js';
 import type { DeviceT, GroupT, Page, TargetsT } from '../../api/types.js';
+import { useLocation } from '../../app/router.js';
 import { useApi } from '../../app/use-api.js';
 import { FilterPreview } from '../groups/filter-preview.js';
+import { presetDeviceIds } from './preset-devices.js';
+
+/** A picked device: its id is the target; the hostname is for display (the id until loaded). */
+type Picked = Pick<DeviceT, 'id' | 'hostname'>;
 
 type Mode = 'all' | 'groups' | 'filter' | 'devices';
 
-function DevicePicker({ picked, onChange }: { picked: DeviceT[]; onChange: (d: DeviceT[]) => void }) {
+function DevicePicker({ picked, onChange }: { picked: Picked[]; onChange: (d: Picked[]) => void }) {
   const [q, setQ] = useState('');
   const found = useApi<Page<DeviceT>>(q ? `/api/v1/devices${qs({ q, limit: 10 })}` : null);
   return (
@@ -49,19 +57,43 @@ function DevicePicker({ picked, onChange }: { picked: DeviceT[]; onChange: (d: D
 
 /** The picker; reports the targets it stands for (null while incomplete). */
 export function TargetPicker({ onChange }: { onChange: (t: TargetsT | null) => void }) {
-  const [mode, setMode] = useState<Mode>('all');
+  const preset = presetDeviceIds(useLocation().search);
+  const [mode, setMode] = useState<Mode>(preset.length ? 'devices' : 'all');
   const [groups, setGroups] = useState<string[]>([]);
   const [filter, setFilter] = useState('');
-  const [devices, setDevices] = useState<DeviceT[]>([]);
+  const [devices, setDevices] = useState<Picked[]>(() => preset.map((id) => ({ id, hostname: id })));
   const list = useApi<Page<GroupT>>('/api/v1/groups?limit=500');
+  const presetKey = preset.join(',');
 
-  const emit = (m: Mode, g: string[], f: string, d: DeviceT[]) => {
+  // The parent starts on "all devices": tell it the preset at once, then show hostnames.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per preset (presetKey).
+  useEffect(() => {
+    if (!presetKey) return;
+    const ids = presetKey.split(',');
+    onChange({ devices: ids });
+    let live = true;
+    void Promise.all(
+      ids.map((id) =>
+        api<DeviceT>('GET', `/api/v1/devices/${encodeURIComponent(id)}`).then(
+          (d) => ({ id: d.id, hostname: d.hostname }),
+          () => ({ id, hostname: `${id} (not found)` }),
+        ),
+      ),
+    ).then((named) => {
+      if (live) setDevices((now) => (now.map((d) => d.id).join(',') === presetKey ? named : now));
+    });
+    return () => {
+      live = false;
+    };
+  }, [presetKey]);
+
+  const emit = (m: Mode, g: string[], f: string, d: Picked[]) => {
     if (m === 'all') onChange({ all: true });
     else if (m === 'groups') onChange(g.length ? { groups: g } : null);
     else if (m === 'filter') onChange(f.trim() ? { filter: f.trim() } : null);
     else onChange(d.length ? { devices: d.map((x) => x.id) } : null);
   };
-  const update = (p: { m?: Mode; g?: string[]; f?: string; d?: DeviceT[] }) => {
+  const update = (p: { m?: Mode; g?: string[]; f?: string; d?: Picked[] }) => {
     const m = p.m ?? mode;
     const g = p.g ?? groups;
     const f = p.f ?? filter;
