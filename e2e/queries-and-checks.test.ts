@@ -32,6 +32,7 @@ describe('queries and checks across two agents', () => {
   let s: TestServer;
   const agents: AgentProcess[] = [];
   const ids: Record<string, string> = {};
+  const starts: Record<string, () => AgentProcess> = {};
   const cliEnvFor = () => ({
     VIGIL_SERVER: s.url,
     VIGIL_TOKEN: s.adminToken,
@@ -59,7 +60,8 @@ describe('queries and checks across two agents', () => {
       const r = await enrollAgent(s.url, token, s.vigil.services.keys.caFingerprint, dir, env);
       expect(r.code, r.stderr).toBe(0);
       ids[name] = JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8')).agent_id;
-      agents.push(startAgentProcess(dir, env, ['--root', root]));
+      starts[name] = () => startAgentProcess(dir, env, ['--root', root]);
+      agents.push(starts[name]());
     }
     const online = await waitFor(async () => {
       const list = (await s.call('GET', '/api/v1/devices?status=online', { token: s.adminToken })).body.items;
@@ -189,5 +191,32 @@ describe('queries and checks across two agents', () => {
     expect(failed.error).toContain('E_QUERY_TIMEOUT');
     expect(events.at(-1)).toMatchObject({ type: 'summary', answered: 1, errors: 1 });
     expect(r.stderr).toContain('E_QUERY_FAILED');
+  }, 90_000);
+
+  it('a restarted agent says which rule set it holds and is not sent that set again', async () => {
+    const id = ids['without-sshd'] as string;
+    const sent = async (kind: string) =>
+      (
+        await s.vigil.services.store.db
+          .selectFrom('agent_commands')
+          .select('id')
+          .where('device_id', '=', id)
+          .where('kind', '=', kind)
+          .execute()
+      ).length;
+    const status = async () =>
+      (await s.call('GET', `/api/v1/devices/${id}`, { token: s.adminToken })).body.status;
+    const checkSets = await sent('checks.set');
+    const detectionSets = await sent('rules.set');
+    expect(checkSets).toBeGreaterThan(0);
+    const index = Object.keys(starts).indexOf('without-sshd');
+    await (agents[index] as AgentProcess).stop('SIGTERM');
+    expect(await waitFor(async () => (await status()) === 'offline', 20_000)).toBe(true);
+    agents[index] = (starts['without-sshd'] as () => AgentProcess)();
+    expect(await waitFor(async () => (await status()) === 'online', 30_000)).toBe(true);
+    // This agent runs no monitors, so it holds no detection set and is sent one on every connect;
+    // that push comes after the check set's, so once it is stored a check set would be too.
+    expect(await waitFor(async () => (await sent('rules.set')) > detectionSets, 20_000)).toBe(true);
+    expect(await sent('checks.set')).toBe(checkSets);
   }, 90_000);
 });

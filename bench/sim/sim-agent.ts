@@ -14,9 +14,11 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   AGENT_PATHS,
+  type AgentStatusT,
   authProofBytes,
   channelBinding,
   enrollProofBytes,
+  type HeldSetsT,
   type HostFactsT,
   POLL_HEADERS,
   type PollResponseT,
@@ -116,6 +118,8 @@ export class SimAgent {
   private readonly pending: Array<{ id: string; kind: string; at: number; body: unknown }> = [];
   private readonly ackWaiters = new Map<string, () => void>();
   private readonly seen = new Set<string>();
+  /** Digests of the rule sets received, reported on reconnect as the real agent does (it persists them). */
+  private readonly held: HeldSetsT = {};
 
   constructor(
     readonly hostname: string,
@@ -229,7 +233,7 @@ export class SimAgent {
               agent_id: this.id,
               sig,
               facts: this.facts(),
-              status: { mode: 'live', version: '0.1.0-sim', outbox_depth: 0, outbox_evicted: 0 },
+              status: this.status('live', 0),
             }),
           );
         } else if (m.t === 'auth.ok') {
@@ -368,7 +372,7 @@ export class SimAgent {
       JSON.stringify({
         items,
         facts: this.facts(),
-        status: { mode: 'poll', version: '0.1.0-sim', outbox_depth: items.length, outbox_evicted: 0 },
+        status: this.status('poll', items.length),
       }),
     );
     const time = Date.now();
@@ -402,6 +406,10 @@ export class SimAgent {
       this.pending.unshift(...items);
       throw error;
     }
+  }
+
+  private status(mode: 'live' | 'poll', outboxDepth: number): AgentStatusT {
+    return { mode, version: '0.1.0-sim', outbox_depth: outboxDepth, outbox_evicted: 0, held: this.held };
   }
 
   private onCommand(env: unknown): void {
@@ -440,6 +448,10 @@ export class SimAgent {
       };
       if (this.behaviour.queryDelayMs > 0) setTimeout(answer, this.behaviour.queryDelayMs);
       else answer();
+    } else if (v.command.kind === 'checks.set' || v.command.kind === 'rules.set') {
+      const digest = (v.command.body as { digest?: unknown }).digest;
+      if (typeof digest === 'string')
+        this.held[v.command.kind === 'checks.set' ? 'checks_set' : 'rules_set'] = digest;
     } else if (v.command.kind === 'agent.ping') {
       this.sendItem({
         id: msgId('p'),

@@ -8,6 +8,7 @@ import { sign } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import {
   AGENT_PATHS,
+  type AgentStatusT,
   authProofBytes,
   channelBinding,
   compileValidator,
@@ -23,7 +24,7 @@ const validate = compileValidator(ServerToAgent);
 /** What the live session needs from the runtime. */
 export interface LiveHooks {
   facts(): HostFactsT;
-  status(): { mode: 'live' | 'poll'; version: string; outbox_depth: number; outbox_evicted: number };
+  status(): AgentStatusT;
   onCommand(envelope: unknown): void;
   onAck(ids: string[]): void;
   onAuthenticated(heartbeatS: number, pollS: number): void;

@@ -4,7 +4,7 @@
  * outbox flushed whenever connected, and signed commands dispatched to handlers.
  */
 import type { KeyObject } from 'node:crypto';
-import { CLOSE_CODES, ed25519PublicKeyFromRaw } from '@vigil/protocol';
+import { CLOSE_CODES, ed25519PublicKeyFromRaw, type HeldSetsT } from '@vigil/protocol';
 import { type BackoffOptions, backoffDelay, reconnectDelay } from './backoff.js';
 import { Dispatcher, type Log } from './dispatch.js';
 import { AGENT_VERSION, hostFacts } from './facts.js';
@@ -46,6 +46,7 @@ export class AgentRuntime {
   /** Settles when the channel loop ends (stop, or revocation). */
   done: Promise<void> = Promise.resolve();
   private readonly channelListeners: Array<(up: boolean) => void> = [];
+  private heldSets: () => HeldSetsT = () => ({});
 
   constructor(private readonly options: AgentOptions) {
     const { privateKey, state } = loadIdentity(options.stateDir);
@@ -73,7 +74,13 @@ export class AgentRuntime {
       version: AGENT_VERSION,
       outbox_depth: this.outbox.depth(),
       outbox_evicted: this.outbox.evicted(),
+      held: this.heldSets(),
     };
+  }
+
+  /** Where the digests of the configuration sets this agent holds come from (reported on connect). */
+  reportHeldSets(source: () => HeldSetsT): void {
+    this.heldSets = source;
   }
 
   /** Seconds since the process started. */

@@ -224,6 +224,11 @@ export class MonitorService {
     }
   }
 
+  /** The digest of the server's rule set in force; none while the shipped rules run. */
+  heldDigest(): string | undefined {
+    return this.set.digest === 'shipped' || this.set.digest === 'none' ? undefined : this.set.digest;
+  }
+
   /** The rule set in force. */
   current(): RulesSetBodyT {
     return this.set;

@@ -91,6 +91,19 @@ export const OutboxItem = Type.Object(
 );
 export type OutboxItemT = Static<typeof OutboxItem>;
 
+/**
+ * The digests of the signed configuration sets the agent holds (persisted in its state dir after
+ * their signature was verified), so the server re-sends a set on connect only when it differs.
+ */
+export const HeldSets = Type.Object(
+  {
+    checks_set: Type.Optional(Type.String({ maxLength: 128 })),
+    rules_set: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type HeldSetsT = Static<typeof HeldSets>;
+
 /** The agent's live state it reports on connect and on change. */
 export const AgentStatus = Type.Object(
   {
@@ -98,9 +111,11 @@ export const AgentStatus = Type.Object(
     version: Type.String({ maxLength: 32 }),
     outbox_depth: Type.Integer({ minimum: 0 }),
     outbox_evicted: Type.Integer({ minimum: 0 }),
+    held: Type.Optional(HeldSets),
   },
   { additionalProperties: false },
 );
+export type AgentStatusT = Static<typeof AgentStatus>;
 
 // ---- agent → server (live) ----
 export const AuthResponseMsg = Type.Object(

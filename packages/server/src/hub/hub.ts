@@ -8,6 +8,7 @@ import {
   type CommandPayloadT,
   type DeviceStatusT,
   type EnvelopeT,
+  type HeldSetsT,
   type HostFactsT,
   signCommand,
 } from '@vigil/protocol';
@@ -15,6 +16,9 @@ import Type from 'typebox';
 import type { Services } from '../services/index.js';
 import { newId, nowIso } from '../store/ids.js';
 import { Ingestor } from './ingest.js';
+
+/** Told when an agent comes online, with the configuration sets it says it holds. */
+export type AttachListener = (deviceId: string, accountId: string, held: HeldSetsT) => Promise<void>;
 
 /** What the hub needs to know of a live connection. */
 export interface LiveConnection {
@@ -59,7 +63,7 @@ export class AgentHub {
   private readonly awaiting = new Map<string, { accountId: string; deadline: number }>();
   readonly ingestor: Ingestor;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private readonly attachListeners: Array<(deviceId: string, accountId: string) => Promise<void>> = [];
+  private readonly attachListeners: Array<AttachListener> = [];
   private readonly factsListeners: Array<(deviceId: string, accountId: string) => Promise<void>> = [];
   private closing = false;
 
@@ -168,6 +172,7 @@ export class AgentHub {
     facts: HostFactsT,
     ip: string | null,
     mode: 'live' | 'poll',
+    held: HeldSetsT = {},
   ): Promise<'ok' | 'conflict'> {
     const previous = this.sessions.get(conn.deviceId);
     if (previous) {
@@ -180,12 +185,15 @@ export class AgentHub {
     this.awaiting.delete(conn.deviceId);
     await this.markOnline(conn.deviceId, facts, ip, mode);
     await this.flushQueued(conn);
-    await this.notifyAttach(conn.deviceId, conn.accountId);
+    await this.notifyAttach(conn.deviceId, conn.accountId, held);
     return 'ok';
   }
 
-  /** Call `listener` whenever an agent comes online (features push its configuration then). */
-  onAttach(listener: (deviceId: string, accountId: string) => Promise<void>): void {
+  /**
+   * Call `listener` whenever an agent comes online (features push its configuration then); `held`
+   * names the configuration sets the agent already holds, which need not be sent again.
+   */
+  onAttach(listener: AttachListener): void {
     this.attachListeners.push(listener);
   }
 
@@ -194,9 +202,9 @@ export class AgentHub {
     this.factsListeners.push(listener);
   }
 
-  private async notifyAttach(deviceId: string, accountId: string): Promise<void> {
+  private async notifyAttach(deviceId: string, accountId: string, held: HeldSetsT): Promise<void> {
     for (const l of this.attachListeners)
-      await l(deviceId, accountId).catch((e: unknown) =>
+      await l(deviceId, accountId, held).catch((e: unknown) =>
         this.services.log.error({ err: e, device: deviceId }, 'on-attach push failed'),
       );
   }
@@ -218,6 +226,7 @@ export class AgentHub {
     facts: HostFactsT | undefined,
     ip: string | null,
     goodbye?: string,
+    held: HeldSetsT = {},
   ): Promise<void> {
     const wasKnown = this.pollers.has(deviceId);
     this.awaiting.delete(deviceId);
@@ -228,7 +237,7 @@ export class AgentHub {
     }
     this.pollers.set(deviceId, { accountId, lastPoll: Date.now() });
     if (!wasKnown || facts) await this.markOnline(deviceId, facts, ip, 'poll');
-    if (!wasKnown) await this.notifyAttach(deviceId, accountId);
+    if (!wasKnown) await this.notifyAttach(deviceId, accountId, held);
   }
 
   /** Sign a command for one device and deliver it now (live) or queue it (poll, offline). */

@@ -151,7 +151,7 @@ export function handleLiveSocket(
       }),
     );
     conn = candidate;
-    if ((await hub.attach(candidate, msg.facts, ip, 'live')) === 'conflict') {
+    if ((await hub.attach(candidate, msg.facts, ip, 'live', msg.status.held)) === 'conflict') {
       conn = undefined;
       return fail(CLOSE_CODES.conflict, 'another host is connected with this key');
     }

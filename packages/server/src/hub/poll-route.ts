@@ -115,7 +115,14 @@ export async function registerPollRoute(
           { deviceId: agentId, accountId: device.account_id },
           body.items,
         );
-        await hub.polled(agentId, device.account_id, body.facts, request.ip ?? null, body.goodbye);
+        await hub.polled(
+          agentId,
+          device.account_id,
+          body.facts,
+          request.ip ?? null,
+          body.goodbye,
+          body.status.held,
+        );
         const pending = body.goodbye ? [] : await services.repos.agentCommands.pending(agentId);
         await services.repos.agentCommands.markDeliveredIds(
           agentId,

@@ -72,8 +72,10 @@ export class CheckService {
     hub.ingestor.register('check.results', CheckResultsBody, async (trx, source, body) =>
       this.ingest(trx, source.accountId, source.deviceId, body as CheckResultsBodyT),
     );
-    hub.onAttach((deviceId, accountId) => this.pushRuleSet(accountId, deviceId, true));
-    hub.onFactsChanged((deviceId, accountId) => this.pushRuleSet(accountId, deviceId, false));
+    hub.onAttach((deviceId, accountId, held) =>
+      this.pushRuleSet(accountId, deviceId, held.checks_set ?? null),
+    );
+    hub.onFactsChanged((deviceId, accountId) => this.pushRuleSet(accountId, deviceId));
   }
 
   /** The shipped Linux-runnable check library (loaded once). */
@@ -154,12 +156,18 @@ export class CheckService {
     return set;
   }
 
-  /** Push the rule set if it changed since the last push (or always, on connect). */
-  async pushRuleSet(accountId: string, deviceId: string, force: boolean): Promise<void> {
+  /**
+   * Push the device's rule set unless the agent already runs it. On connect the agent says which
+   * set it holds (`agentHolds`; null when it holds none or does not say, and then it is sent);
+   * otherwise the digest last pushed is what the agent holds.
+   */
+  async pushRuleSet(accountId: string, deviceId: string, agentHolds?: string | null): Promise<void> {
     const set = await this.ruleSetFor(accountId, deviceId);
     const device = await this.services.repos.devices.byId(deviceId);
-    if (!force && device?.rule_set_digest === set.digest) return;
-    await this.hub.sendToDevice(accountId, deviceId, 'checks.set', set);
+    const recorded = device?.rule_set_digest ?? null;
+    const holds = agentHolds === undefined ? recorded : agentHolds;
+    if (holds !== set.digest) await this.hub.sendToDevice(accountId, deviceId, 'checks.set', set);
+    else if (recorded === set.digest) return;
     await this.services.store.db
       .updateTable('devices')
       .set({ rule_set_digest: set.digest })
@@ -179,7 +187,7 @@ export class CheckService {
   /** Re-push every connected device of the account whose rule set changed. */
   async pushAll(accountId: string): Promise<void> {
     for (const id of await this.services.repos.devices.idsOf(accountId)) {
-      if (this.hub.isConnected(id)) await this.pushRuleSet(accountId, id, false);
+      if (this.hub.isConnected(id)) await this.pushRuleSet(accountId, id);
     }
   }
 

@@ -9,6 +9,7 @@ import {
   authProofBytes,
   channelBinding,
   enrollProofBytes,
+  type HeldSetsT,
   type HostFactsT,
   POLL_HEADERS,
   pollProofBytes,
@@ -103,7 +104,7 @@ export function commandKind(m: any): string | undefined {
 export async function connectRawAgent(
   s: TestServer,
   agent: RawAgent,
-  opts: { authenticate?: boolean; signWith?: KeyObject; machineId?: string } = {},
+  opts: { authenticate?: boolean; signWith?: KeyObject; machineId?: string; held?: HeldSetsT } = {},
 ): Promise<RawSession> {
   const ws = new WebSocket(`${s.url.replace('https', 'wss')}${AGENT_PATHS.ws}`, {
     ca: s.vigil.services.keys.ca.certPem,
@@ -160,7 +161,13 @@ export async function connectRawAgent(
     agent_id: agent.id,
     sig,
     facts: { ...agent.facts, machine_id: opts.machineId ?? agent.facts.machine_id },
-    status: { mode: 'live', version: '0.1.0', outbox_depth: 0, outbox_evicted: 0 },
+    status: {
+      mode: 'live',
+      version: '0.1.0',
+      outbox_depth: 0,
+      outbox_evicted: 0,
+      ...(opts.held ? { held: opts.held } : {}),
+    },
   });
   return session;
 }

@@ -50,6 +50,11 @@ export class CheckRunner {
     }
   }
 
+  /** The digest of the server's rule set this agent runs (persisted across restarts). */
+  heldDigest(): string | undefined {
+    return this.set?.digest;
+  }
+
   /** Take a new rule set (persisted) and run it now in full. */
   replace(set: ChecksSetBodyT): Promise<void> {
     this.set = set;

@@ -94,6 +94,23 @@ describe('checks: rule sets, results, compliance, scans', () => {
     expect(b.checks[0].query).toBe('SELECT 1 FROM uptime WHERE days < 7');
   });
 
+  it('on reconnect sends the rule set only to an agent that does not hold it already', async () => {
+    const held = body(withSsh, await sa.nextCommand('checks.set')).digest as string;
+    const reconnect = async (checksSet: string | undefined) => {
+      sa.ws.close();
+      await sa.closed;
+      sa = await connectRawAgent(s, withSsh, checksSet ? { held: { checks_set: checksSet } } : {});
+      // Every attach then sends the detection rule set (this agent says it holds none): once that is
+      // here, a check set would have been sent before it.
+      await sa.nextCommand('rules.set');
+      return sa.inbox.filter((m) => m.t === 'command' && body(withSsh, m).checks).length;
+    };
+    expect(await reconnect(held)).toBe(0);
+    expect(await reconnect('a-set-it-held-before')).toBe(1);
+    expect(body(withSsh, await sa.nextCommand('checks.set')).digest).toBe(held);
+    expect(await reconnect(undefined)).toBe(1);
+  });
+
   it('re-pushes when a group override changes a parameter, and only to that group', async () => {
     await s.call('POST', '/api/v1/groups', {
       token: s.adminToken,

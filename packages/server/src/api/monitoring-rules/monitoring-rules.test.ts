@@ -11,6 +11,7 @@ import {
   connectRawAgent,
   createEnrollmentToken,
   enrollRawAgent,
+  type RawAgent,
   type RawSession,
   testFacts,
 } from '../../test-support/raw-agent.js';
@@ -30,16 +31,15 @@ const blockListOf = (set: any): unknown =>
 describe.each(engines)('detection rule parameters on %s', (engine) => {
   let s: TestServer;
   let mine: RawSession;
+  let mineAgent: RawAgent;
   let theirs: RawSession;
   const put = (params: unknown, token = s.adminToken, rule = RULE) =>
     s.call('PUT', `/api/v1/monitoring/rules/${rule}/params`, { token, body: { params } });
 
   beforeAll(async () => {
     s = await startTestServer(engine, { heartbeat: 2, poll: 2 });
-    mine = await connectRawAgent(
-      s,
-      await enrollRawAgent(s, await createEnrollmentToken(s), testFacts('mine-1')),
-    );
+    mineAgent = await enrollRawAgent(s, await createEnrollmentToken(s), testFacts('mine-1'));
+    mine = await connectRawAgent(s, mineAgent);
     const other = await s.vigil.services.auth.createAccountWithAdmin(
       'Tenant B',
       'b@example.test',
@@ -130,5 +130,27 @@ describe.each(engines)('detection rule parameters on %s', (engine) => {
     const sets = () => mine.inbox.filter((x) => commandKind(x) === 'rules.set').map(setOf);
     await mine.next((x) => commandKind(x) === 'rules.set' && sets().length >= 3);
     expect(blockListOf(sets().at(-1))).toEqual([]);
+  });
+
+  it('sends a reconnecting agent its rule set only when it does not hold that set already', async () => {
+    const rulesSets = () => mine.inbox.filter((x) => commandKind(x) === 'rules.set');
+    const current = setOf(rulesSets().at(-1)).digest as string;
+    const reconnect = async (held: string) => {
+      mine.ws.close();
+      await mine.closed;
+      mine = await connectRawAgent(s, mineAgent, { held: { rules_set: held } });
+      await mine.next((x) => x.t === 'auth.ok');
+    };
+    await reconnect(current);
+    // A change after the connect is pushed; a push of the held set on connect would come before it.
+    const list = ['192.0.2.0/24'];
+    expect((await put({ block_list: list })).status).toBe(200);
+    await mine.next((x) => commandKind(x) === 'rules.set');
+    expect(rulesSets().map((x) => blockListOf(setOf(x)))).toEqual([list]);
+
+    await reconnect(current); // now stale: the server's set has the block list
+    const sent = setOf(await mine.next((x) => commandKind(x) === 'rules.set'));
+    expect(blockListOf(sent)).toEqual(list);
+    expect(sent.digest).not.toBe(current);
   });
 });

@@ -63,8 +63,10 @@ export class MonitoringService {
     hub.ingestor.register('alert.event', AlertEventBody, (trx, source, body) =>
       ingestAlertEvent(services.alerts, trx, source, body as AlertEventBodyT),
     );
-    hub.onAttach((deviceId, accountId) => this.pushRuleSet(accountId, deviceId, true));
-    hub.onFactsChanged((deviceId, accountId) => this.pushRuleSet(accountId, deviceId, false));
+    hub.onAttach((deviceId, accountId, held) =>
+      this.pushRuleSet(accountId, deviceId, held.rules_set ?? null),
+    );
+    hub.onFactsChanged((deviceId, accountId) => this.pushRuleSet(accountId, deviceId));
     // Responses and watch paths can be per group: a device that joins or leaves one gets its new set.
     services.groups.onMembershipChanged((accountId) =>
       this.pushAll(accountId).catch((e: unknown) =>
@@ -136,18 +138,22 @@ export class MonitoringService {
     return { paths: of('watch'), ignore: of('ignore') };
   }
 
-  /** Push the rule set if it changed since this node last pushed it (or always, on connect). */
-  async pushRuleSet(accountId: string, deviceId: string, force: boolean): Promise<void> {
+  /**
+   * Push the rule set unless the agent holds it: on connect the agent says which set it holds
+   * (`agentHolds`; null when none or unsaid, and then it is sent), later the digest this node last
+   * pushed stands for it.
+   */
+  async pushRuleSet(accountId: string, deviceId: string, agentHolds?: string | null): Promise<void> {
     const set = await this.ruleSetFor(accountId, deviceId);
-    if (!force && this.pushed.get(deviceId) === set.digest) return;
-    await this.hub.sendToDevice(accountId, deviceId, 'rules.set', set);
+    const holds = agentHolds === undefined ? this.pushed.get(deviceId) : agentHolds;
+    if (holds !== set.digest) await this.hub.sendToDevice(accountId, deviceId, 'rules.set', set);
     this.pushed.set(deviceId, set.digest);
   }
 
   /** Push again to every connected device of the account whose rule set changed. */
   async pushAll(accountId: string): Promise<void> {
     for (const id of await this.services.repos.devices.idsOf(accountId)) {
-      if (this.hub.isConnected(id)) await this.pushRuleSet(accountId, id, false);
+      if (this.hub.isConnected(id)) await this.pushRuleSet(accountId, id);
     }
   }
 }
