@@ -44,6 +44,8 @@ const STORM_LIMIT_MS = 900_000;
 
 interface StormResult {
   label: string;
+  /** Seconds from the stop until the old process had exited (its graceful shutdown). */
+  stopS: number;
   restartS: number;
   allBackS: number;
   serverOnlineS?: number;
@@ -95,6 +97,7 @@ async function baseline(n: number, policy: ReconnectPolicy, kill: boolean): Prom
     const load = loadAverage();
     t0 = performance.now();
     await stopChild(child, kill);
+    const stopS = (performance.now() - t0) / 1000;
     child = await startBenchChild('baseline/ws-fanout-server.ts', 60_000, {
       env: { ...env, BASELINE_PORT: port },
     });
@@ -109,6 +112,7 @@ async function baseline(n: number, policy: ReconnectPolicy, kill: boolean): Prom
       label: 'bare ws+TLS',
       serverCpuS: s.cpuSeconds,
       clientCpuS: (c.user + c.system) / 1e6,
+      stopS,
       restartS,
       allBackS,
       failures: fleet.stats.connectFailures,
@@ -155,6 +159,7 @@ async function vigil(n: number, policy: ReconnectPolicy, kill: boolean): Promise
     const load = loadAverage();
     t0 = performance.now();
     await stopChild(child, kill);
+    const stopS = (performance.now() - t0) / 1000;
     child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.ts', 120_000, {
       env: { ...env, BENCH_LISTEN: `127.0.0.1:${port}` },
     });
@@ -185,6 +190,7 @@ async function vigil(n: number, policy: ReconnectPolicy, kill: boolean): Promise
       label: 'Vigil',
       serverCpuS: s.cpuSeconds,
       clientCpuS: (c.user + c.system) / 1e6,
+      stopS,
       restartS,
       allBackS,
       serverOnlineS,
@@ -233,12 +239,12 @@ export async function main(args: string[]): Promise<void> {
   const b = await baseline(n, policy, kill);
   const v = await vigil(n, policy, kill);
   console.log(
-    '\n| server | restart (stop → listening) | all N back (from the stop) | failed attempts | gave up | server CPU per agent back | peak / mean server CPU (one core) | clients CPU | peak RSS | load (1/5/15) |',
+    '\n| server | restart (stop → listening; of which the old process stopping) | all N back (from the stop) | failed attempts | gave up | server CPU per agent back | peak / mean server CPU (one core) | clients CPU | peak RSS | load (1/5/15) |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of [b, v]) {
     console.log(
-      `| ${r.label} | ${r.restartS.toFixed(1)} s | ${r.allBackS.toFixed(1)} s${r.serverOnlineS !== undefined ? ` (all online in the API: ${r.serverOnlineS.toFixed(1)} s)` : ''} | ` +
+      `| ${r.label} | ${r.restartS.toFixed(1)} s (${r.stopS.toFixed(1)} s) | ${r.allBackS.toFixed(1)} s${r.serverOnlineS !== undefined ? ` (all online in the API: ${r.serverOnlineS.toFixed(1)} s)` : ''} | ` +
         `${r.failures} | ${r.gaveUp} | ${((r.serverCpuS / n) * 1000).toFixed(2)} ms | ${r.peakCpuPct.toFixed(0)} % / ${r.cpuPct.toFixed(0)} % | ` +
         `${r.clientCpuS.toFixed(0)} s | ${mib(r.peakRss)} | ${r.load} |`,
     );
