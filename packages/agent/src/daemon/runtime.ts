@@ -13,7 +13,10 @@ import { type LiveSession, openLive } from './live.js';
 import { Outbox } from './outbox.js';
 import type { Poller } from './poll.js';
 
-/** How long a sent batch may wait for its ack before it is sent again. */
+/**
+ * How long a sent batch may wait for its ack before it is sent again on the same connection (the
+ * server leaves a batch unacknowledged when storing it failed; it ingests a re-sent item once).
+ */
 const ACK_TIMEOUT_MS = 30_000;
 
 /** Options of a running agent. */
@@ -25,6 +28,8 @@ export interface AgentOptions {
   outboxMaxBytes?: number;
   /** Extra facts (the fingerprint) reported with the host facts. */
   extraFacts?: () => Record<string, unknown>;
+  /** How long a live batch may wait for its ack before it is sent again (default 30 s). */
+  ackTimeoutMs?: number;
 }
 
 /** An agent process's state and channel. */
@@ -210,10 +215,24 @@ export class AgentRuntime {
       log: this.options.log,
     });
     this.live = session;
-    const result = await session.closed;
+    const ackTimeoutMs = this.options.ackTimeoutMs ?? ACK_TIMEOUT_MS;
+    const resend = setInterval(() => this.resendUnacknowledged(ackTimeoutMs), ackTimeoutMs / 2);
+    resend.unref();
+    const result = await session.closed.finally(() => clearInterval(resend));
     this.live = undefined;
     this.channelChanged(false);
     return result;
+  }
+
+  /** A batch the server did not acknowledge in time goes out again (the outbox still holds it). */
+  private resendUnacknowledged(ackTimeoutMs: number): void {
+    if (this.inFlight.size === 0 || Date.now() - this.inFlightSince < ackTimeoutMs) return;
+    this.options.log.warn(
+      { items: this.inFlight.size },
+      'no acknowledgement in time: sending the batch again',
+    );
+    this.inFlight.clear();
+    this.flush();
   }
 
   /** Send the next outbox batch over the live channel when nothing is in flight. */
