@@ -232,7 +232,7 @@ describe('console: alert administration', { timeout: 120_000 }, () => {
       detail: { enabled: false },
     });
     // The page now holds a suppression, a route and a response rule: the README's screenshot.
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await docShot(page, 'alert-settings');
   });
 

@@ -358,7 +358,7 @@ describe.each(engines)('retention job on %s', (kind) => {
     expect((await campaignIds()).length).toBeGreaterThan(0);
 
     const again = await service({ batchSize: 1000 }).runOnce();
-    expect(again.deleted.live_campaigns + result.deleted.live_campaigns).toBe(20);
+    expect((again.deleted.live_campaigns ?? 0) + (result.deleted.live_campaigns ?? 0)).toBe(20);
     expect(await campaignIds()).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ export interface TestServer {
   url: string;
   dataDir: string;
   dispatcher: Dispatcher;
-  store: Store & { dispose(): Promise<void> };
+  store: Store & { url: string; dispose(): Promise<void> };
   /** An admin API token of the first account. */
   adminToken: string;
   /** Call the API with a bearer token (or none). */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/db.js';
-import { MetricsRepo } from '../../store/repos/metrics.js';
+import { MetricsRepo, type MetricsTables } from '../../store/repos/metrics.js';
 import { freshStore, storeEngines } from '../../store/test-stores.js';
 import { ingestSamples, type MetricsRetentionWindows } from './ingest-samples.js';
 import { MetricsRetention } from './metrics-retention.js';
@@ -137,7 +137,7 @@ describe.each(engines)('metrics storage on %s', (kind) => {
 
   it('deletes in batches no larger than the batch size and stops at its statement budget', async () => {
     // Rows left by the other tests are older than this test's raw window too: start clean.
-    await store.db.deleteFrom('metric_samples').execute();
+    await store.db.withTables<MetricsTables>().deleteFrom('metric_samples').execute();
     const windows = { rawMs: MINUTE, minuteMs: 30 * DAY, hourMs: 30 * DAY };
     const t0 = Date.now() - 2 * HOUR;
     const samples = Array.from({ length: 120 }, (_, i) => testSample(t0 + i * 1000, i));
