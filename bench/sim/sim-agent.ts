@@ -23,6 +23,8 @@ import {
   POLL_HEADERS,
   type PollResponseT,
   pollProofBytes,
+  type ScheduleSetBodyT,
+  scheduleDigest,
   verifyCommand,
 } from '@vigil/protocol';
 import { Agent, type Dispatcher, request } from 'undici';
@@ -118,8 +120,11 @@ export class SimAgent {
   private readonly pending: Array<{ id: string; kind: string; at: number; body: unknown }> = [];
   private readonly ackWaiters = new Map<string, () => void>();
   private readonly seen = new Set<string>();
-  /** Digests of the rule sets received, reported on reconnect as the real agent does (it persists them). */
-  private readonly held: HeldSetsT = {};
+  /**
+   * Digests of the sets received, reported on reconnect as the real agent does (it persists them);
+   * like a fresh agent, it starts with an empty query schedule.
+   */
+  private readonly held: HeldSetsT = { schedule_set: scheduleDigest([]) };
 
   constructor(
     readonly hostname: string,
@@ -448,6 +453,8 @@ export class SimAgent {
       };
       if (this.behaviour.queryDelayMs > 0) setTimeout(answer, this.behaviour.queryDelayMs);
       else answer();
+    } else if (v.command.kind === 'schedule.set') {
+      this.held.schedule_set = scheduleDigest((v.command.body as ScheduleSetBodyT).queries);
     } else if (v.command.kind === 'checks.set' || v.command.kind === 'rules.set') {
       const digest = (v.command.body as { digest?: unknown }).digest;
       if (typeof digest === 'string')

@@ -122,7 +122,11 @@ export function startAgent(options: {
         });
   registerRulesHandler(runtime.dispatcher, monitors);
   // Sets the agent already holds are not sent again when it reconnects.
-  runtime.reportHeldSets(() => ({ checks_set: checks.heldDigest(), rules_set: monitors?.heldDigest() }));
+  runtime.reportHeldSets(() => ({
+    checks_set: checks.heldDigest(),
+    rules_set: monitors?.heldDigest(),
+    schedule_set: scheduler.heldDigest(),
+  }));
   void monitors?.start().catch((e: unknown) => options.log.error({ err: e }, 'monitors failed to start'));
   const refresh = setInterval(() => {
     fp = fingerprint(root, options.log);

@@ -3,6 +3,7 @@
  * over the WebSocket and in poll batches. Every receiver validates each message against these
  * schemas before acting on it.
  */
+import { createHash } from 'node:crypto';
 import Type, { type Static } from 'typebox';
 import { Envelope } from './envelope.js';
 
@@ -99,6 +100,7 @@ export const HeldSets = Type.Object(
   {
     checks_set: Type.Optional(Type.String({ maxLength: 128 })),
     rules_set: Type.Optional(Type.String({ maxLength: 128 })),
+    schedule_set: Type.Optional(Type.String({ maxLength: 128 })),
   },
   { additionalProperties: false },
 );
@@ -342,6 +344,14 @@ export const ScheduleSetBody = Type.Object(
   { additionalProperties: false },
 );
 export type ScheduleSetBodyT = Static<typeof ScheduleSetBody>;
+
+/**
+ * The digest of a query schedule (a `schedule.set` body's `queries` in the order and form sent):
+ * the agent reports it for the schedule it holds, the server compares it with the one it would send.
+ */
+export function scheduleDigest(queries: ScheduleSetBodyT['queries']): string {
+  return createHash('sha256').update(JSON.stringify(queries)).digest('hex').slice(0, 32);
+}
 
 /** Body of a `query.scheduled` outbox item: a snapshot, or the rows added/removed since the last run. */
 export const ScheduledResultBody = Type.Object(

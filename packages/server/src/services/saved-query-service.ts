@@ -10,6 +10,7 @@ import {
   type ScheduledQueryT,
   ScheduledResultBody,
   type ScheduledResultBodyT,
+  scheduleDigest,
   type TargetsT,
   VigilError,
 } from '@vigil/protocol';
@@ -19,7 +20,7 @@ import { newId, nowIso } from '../store/ids.js';
 import type { Services } from './index.js';
 import type { LiveQueryService } from './live-query-service.js';
 import type { Principal, RequestContext } from './principal.js';
-import { resolveTargets } from './targets.js';
+import { resolveTargets, targetsInclude } from './targets.js';
 
 type Ctx = RequestContext & { principal: Principal };
 
@@ -81,7 +82,7 @@ export class SavedQueryService {
         })
         .execute();
     });
-    hub.onAttach((deviceId, accountId) => this.pushSchedule(accountId, deviceId));
+    hub.onAttach((deviceId, accountId, held) => this.pushSchedule(accountId, deviceId, held.schedule_set));
   }
 
   private dto(r: {
@@ -290,13 +291,15 @@ export class SavedQueryService {
     const out: ScheduledQueryT[] = [];
     for (const q of queries) {
       if (!q.interval_s && !q.cron) continue;
-      const targets = await resolveTargets(
+      // Asked per device (on each connect): never list every target of an all-devices query.
+      const targeted = await targetsInclude(
         this.services.store,
         this.services.repos,
         accountId,
         JSON.parse(q.targets) as TargetsT,
-      ).catch(() => [] as string[]);
-      if (!targets.includes(deviceId)) continue;
+        deviceId,
+      ).catch(() => false);
+      if (!targeted) continue;
       out.push({
         id: q.id,
         name: q.name,
@@ -309,11 +312,14 @@ export class SavedQueryService {
     return out;
   }
 
-  /** Push one device its schedule (signed, for that agent only). */
-  async pushSchedule(accountId: string, deviceId: string): Promise<void> {
-    await this.hub.sendToDevice(accountId, deviceId, 'schedule.set', {
-      queries: await this.scheduleFor(accountId, deviceId),
-    });
+  /**
+   * Push one device its schedule (signed, for that agent only), unless the agent says on connect
+   * that it holds this very schedule (`agentHolds`, its digest).
+   */
+  async pushSchedule(accountId: string, deviceId: string, agentHolds?: string): Promise<void> {
+    const queries = await this.scheduleFor(accountId, deviceId);
+    if (agentHolds !== undefined && agentHolds === scheduleDigest(queries)) return;
+    await this.hub.sendToDevice(accountId, deviceId, 'schedule.set', { queries });
   }
 
   /** Re-push schedules to every connected device of the account. */

@@ -31,3 +31,25 @@ export async function resolveTargets(
       out.add(id);
   return [...out].sort();
 }
+
+/**
+ * Whether one device of the account is among the targets, without listing them all (asked when a
+ * device connects: resolving an all-devices target per connect would read the whole fleet). A
+ * missing group or an unreadable filter includes nothing, where resolving would refuse.
+ */
+export async function targetsInclude(
+  store: Store,
+  repos: Repos,
+  accountId: string,
+  t: TargetsT,
+  deviceId: string,
+): Promise<boolean> {
+  if (t.all || t.devices?.includes(deviceId)) return true;
+  for (const name of t.groups ?? []) {
+    const g = await repos.groups.find(accountId, name);
+    if (g && (await repos.groups.hasMember(g.id, deviceId))) return true;
+  }
+  if (!t.filter) return false;
+  const ast = parseDeviceFilter(t.filter);
+  return (await matchingDeviceIds(store.db, store.kind, accountId, ast, [deviceId])).length > 0;
+}

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ScheduledQueryT, ScheduleSetBody } from '@vigil/protocol';
+import { type ScheduledQueryT, ScheduleSetBody, scheduleDigest } from '@vigil/protocol';
 import { Cron } from 'croner';
 import type { QueryRunner } from '../../sql/query-runner.js';
 import type { Dispatcher, Log } from '../dispatch.js';
@@ -30,6 +30,7 @@ export function diffRows(
 export class Scheduler {
   private timers: Array<{ stop(): void }> = [];
   private last: Record<string, unknown[][]>;
+  private digest: string;
 
   constructor(
     private readonly stateDir: string,
@@ -38,7 +39,9 @@ export class Scheduler {
     private readonly log: Log,
   ) {
     this.last = this.read('schedule-state.json', {});
-    this.apply(this.read<ScheduledQueryT[]>('schedule.json', []));
+    const queries = this.read<ScheduledQueryT[]>('schedule.json', []);
+    this.digest = scheduleDigest(queries);
+    this.apply(queries);
   }
 
   private read<T>(name: string, fallback: T): T {
@@ -50,9 +53,15 @@ export class Scheduler {
     }
   }
 
+  /** The digest of the schedule this agent holds (reported on connect; an unchanged one is not re-sent). */
+  heldDigest(): string {
+    return this.digest;
+  }
+
   /** Replace the schedule (persisted, so it survives restarts). */
   replace(queries: ScheduledQueryT[]): void {
     writeFileSync(join(this.stateDir, 'schedule.json'), JSON.stringify(queries), { mode: 0o600 });
+    this.digest = scheduleDigest(queries);
     const ids = new Set(queries.map((q) => q.id));
     for (const id of Object.keys(this.last)) if (!ids.has(id)) delete this.last[id];
     this.apply(queries);

@@ -4,6 +4,7 @@
  * length and count), roles, tenants, group scope, the audit trail, and the signed rule set that
  * carries them to the devices they concern (and leaves them out for the others).
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeEngines } from '../../store/test-stores.js';
 import {
@@ -203,5 +204,14 @@ describe.each(engines)('monitoring paths on %s', (engine) => {
       token: s.adminToken,
     });
     expect(audit.body.items[0]).toMatchObject({ target: `monitoring_path:${srv.id}` });
+  });
+
+  it('digests every pushed set over its whole content (agents report it back on connect)', () => {
+    const sets = [...web.inbox, ...db.inbox].filter((x) => commandKind(x) === 'rules.set').map(setOf);
+    expect(sets.some((set) => set.watch)).toBe(true);
+    expect(sets.some((set) => !set.watch)).toBe(true);
+    for (const { digest, ...content } of sets)
+      expect(digest).toBe(createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32));
+    expect(new Set(sets.map((set) => set.digest)).size).toBeGreaterThan(2);
   });
 });

@@ -1,6 +1,12 @@
-import { ed25519PublicKeyFromRaw, verifyCommand } from '@vigil/protocol';
+import {
+  ed25519PublicKeyFromRaw,
+  type ScheduleSetBodyT,
+  scheduleDigest,
+  verifyCommand,
+} from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  commandKind,
   connectRawAgent,
   createEnrollmentToken,
   enrollRawAgent,
@@ -129,6 +135,20 @@ describe('saved and scheduled queries', () => {
     });
     expect(v2.ok && (v2.command.body as { queries: unknown[] }).queries).toHaveLength(1);
     again.ws.close();
+    await again.closed;
+
+    // An agent that says it holds this schedule is not sent it again; one holding another is.
+    if (!v2.ok) throw new Error(v2.reason);
+    const queries = (v2.command.body as ScheduleSetBodyT).queries;
+    const connectHolding = async (digest: string) => {
+      const session = await connectRawAgent(s, agent, { held: { schedule_set: digest } });
+      await session.nextCommand('checks.set'); // attach sends it after the schedule
+      session.ws.close();
+      await session.closed;
+      return session.inbox.filter((m) => commandKind(m) === 'schedule.set').length;
+    };
+    expect(await connectHolding(scheduleDigest(queries))).toBe(0);
+    expect(await connectHolding(scheduleDigest([]))).toBe(1);
   });
 
   it('runs a saved query live on demand', async () => {

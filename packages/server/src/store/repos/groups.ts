@@ -101,6 +101,17 @@ export class GroupsRepo {
     ).map((r) => r.device_id);
   }
 
+  /** Whether the device is a member (explicit, or by a dynamic group's rule). */
+  async hasMember(groupId: string, deviceId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('group_members')
+      .select('device_id')
+      .where('group_id', '=', groupId)
+      .where('device_id', '=', deviceId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Add explicit members (idempotent). */
   async addMembers(accountId: string, groupId: string, deviceIds: string[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
