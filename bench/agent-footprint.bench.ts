@@ -25,8 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { certificateFingerprint } from '../packages/server/src/pki/fingerprint.js';
 import { benchApi } from './sim/api.js';
 import { readProcMemory, startBenchChild } from './sim/child.js';
+import type { DataServerInfo } from './sim/data-server-info.js';
 import { loadAverage, machineLine, mib, sleep } from './sim/run-info.js';
-import type { DataServerInfo } from './sim/vigil-data-server-child.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(REPO, 'packages/cli/bin/vigil.js');
@@ -176,7 +176,7 @@ export async function main(args: string[]): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-footprint-srv-'));
   const stateDir = mkdtempSync(join(tmpdir(), 'vigil-footprint-agent-'));
   const reportDir = mkdtempSync(join(tmpdir(), 'vigil-footprint-report-'));
-  const server = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.ts', 120_000, {
+  const server = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, {
     env: { BENCH_DATA_DIR: dataDir },
   });
   const api = benchApi(server.info.url, server.info.caPem, server.info.adminToken);

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BareFleet } from './baseline/bare-clients.js';
 import { type BenchChild, readProcMemory, readProcStat, startBenchChild } from './sim/child.js';
+import type { DataServerInfo } from './sim/data-server-info.js';
 import { SimFleet } from './sim/fleet.js';
 import {
   fdLimit,
@@ -28,7 +29,6 @@ import {
   sleep,
   waitQuiet,
 } from './sim/run-info.js';
-import type { DataServerInfo } from './sim/vigil-data-server-child.js';
 
 const SOURCE_ADDRESSES = 8;
 /** Descriptors a process needs besides one per connection (store, listeners, pipes, pools). */
@@ -124,7 +124,7 @@ async function baseline(n: number, idleS: number): Promise<SideResult> {
 
 async function vigil(n: number, idleS: number): Promise<SideResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-capacity-'));
-  const child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.ts', 120_000, {
+  const child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, {
     env: { BENCH_DATA_DIR: dataDir, BENCH_HEARTBEAT: '30' },
   });
   const info = child.info;

@@ -22,10 +22,10 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { benchApi } from './sim/api.js';
 import { startBenchChild } from './sim/child.js';
+import type { DataServerInfo } from './sim/data-server-info.js';
 import { SimFleet } from './sim/fleet.js';
 import { loadAverage, machineLine, mib, ProcSampler, sleep } from './sim/run-info.js';
 import { msgId, type SimAgent } from './sim/sim-agent.js';
-import type { DataServerInfo } from './sim/vigil-data-server-child.js';
 import { percentile } from './stats.js';
 
 const PG_URL = process.env.VIGIL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -154,7 +154,7 @@ async function runStore(
   const dataDir = mkdtempSync(join(tmpdir(), `vigil-ingest-${kind}-`));
   const schema = `bench_ingest_${randomBytes(4).toString('hex')}`;
   const store = kind === 'sqlite' ? { url: `sqlite:${join(dataDir, 'vigil.db')}` } : { url: PG_URL, schema };
-  const child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.ts', 120_000, {
+  const child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, {
     env: {
       BENCH_DATA_DIR: dataDir,
       BENCH_DB: store.url,

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { BareFleet } from './baseline/bare-clients.js';
 import { benchApi } from './sim/api.js';
 import { type BenchChild, startBenchChild } from './sim/child.js';
+import type { DataServerInfo } from './sim/data-server-info.js';
 import { SimFleet } from './sim/fleet.js';
 import {
   fdLimit,
@@ -36,7 +37,6 @@ import {
   waitQuiet,
 } from './sim/run-info.js';
 import type { ReconnectPolicy } from './sim/sim-agent.js';
-import type { DataServerInfo } from './sim/vigil-data-server-child.js';
 
 const SOURCE_ADDRESSES = 8;
 const FD_MARGIN = 400;
@@ -134,7 +134,7 @@ async function baseline(n: number, policy: ReconnectPolicy, kill: boolean): Prom
 async function vigil(n: number, policy: ReconnectPolicy, kill: boolean): Promise<StormResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-storm-'));
   const env = { BENCH_DATA_DIR: dataDir, BENCH_HEARTBEAT: '30' };
-  let child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.ts', 120_000, { env });
+  let child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, { env });
   raiseFdLimit(child.process.pid as number, n + FD_MARGIN);
   const info = child.info;
   const port = new URL(info.url).port;
@@ -160,7 +160,7 @@ async function vigil(n: number, policy: ReconnectPolicy, kill: boolean): Promise
     t0 = performance.now();
     await stopChild(child, kill);
     const stopS = (performance.now() - t0) / 1000;
-    child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.ts', 120_000, {
+    child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, {
       env: { ...env, BENCH_LISTEN: `127.0.0.1:${port}` },
     });
     raiseFdLimit(child.process.pid as number, n + FD_MARGIN);

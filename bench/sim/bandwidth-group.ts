@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchApi } from './api.js';
 import { startBenchChild } from './child.js';
+import type { DataServerInfo } from './data-server-info.js';
 import { SimFleet } from './fleet.js';
 import { sleep } from './run-info.js';
-import type { DataServerInfo } from './vigil-data-server-child.js';
 
 /** What the group reports. */
 export interface BandwidthGroupResult {
@@ -52,7 +52,7 @@ const spec = JSON.parse(process.argv[2] ?? '{}') as {
   netns: boolean;
 };
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bw-'));
-const child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.ts', 120_000, {
+const child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, {
   env: {
     BENCH_DATA_DIR: dataDir,
     BENCH_HEARTBEAT: '30',

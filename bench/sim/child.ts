@@ -1,6 +1,6 @@
 /** Runs a benchmark server script in its own Node process and reads the one JSON line it prints. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface BenchChild<T> {
@@ -19,7 +19,13 @@ export interface BenchChildOptions {
   env?: Record<string, string>;
 }
 
-/** Start `node --import tsx <script>` (a path relative to bench/) and wait up to `timeoutMs` for its JSON line. */
+/** The built server a `.mjs` child imports. */
+const SERVER_BUILD = fileURLToPath(new URL('../../packages/server/dist/index.js', import.meta.url));
+
+/**
+ * Start `node --import tsx <script>` (a path relative to bench/; a `.mjs` script runs on plain
+ * node) and wait up to `timeoutMs` for its JSON line.
+ */
 export function startBenchChild<T>(
   script: string,
   timeoutMs = 60_000,
@@ -28,7 +34,10 @@ export function startBenchChild<T>(
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
   // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers under test.
   const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', path], {
+  if (script.endsWith('.mjs') && !existsSync(SERVER_BUILD))
+    return Promise.reject(new Error(`${script} runs the built server: run npm run build first`));
+  const loader = script.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...extra, ...loader, path], {
     stdio: ['pipe', 'pipe', 'inherit'],
     ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });

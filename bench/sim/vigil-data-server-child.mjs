@@ -18,23 +18,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { buildApp } from '../../packages/server/src/app.js';
-import { resolveServerConfig } from '../../packages/server/src/config.js';
-import { openStore } from '../../packages/server/src/store/db.js';
-
-/** What the child prints (and keeps in the data directory for the next start). */
-export interface DataServerInfo {
-  url: string;
-  caPem: string;
-  signingPublicKey: string;
-  adminToken: string;
-  /** Enrollment token per tag. */
-  tokens: Record<string, string>;
-  /** The token of the first tag (what SimFleet calls enrollmentToken). */
-  enrollmentToken: string;
-  firstStart: boolean;
-  pid: number;
-}
+// The built server, as `vigil server` runs it (not the TypeScript sources through tsx, whose
+// compiling would add seconds to every start a restart benchmark times).
+import { buildApp, openStore, resolveServerConfig } from '@vigil/server';
 
 const dataDir = process.env.BENCH_DATA_DIR;
 if (!dataDir) throw new Error('BENCH_DATA_DIR must name the data directory');
@@ -61,7 +47,8 @@ const port = typeof address === 'object' && address ? address.port : config.port
 const url = `https://127.0.0.1:${port}`;
 
 const infoFile = join(dataDir, 'bench-info.json');
-let saved: Pick<DataServerInfo, 'adminToken' | 'tokens'>;
+/** @type {{ adminToken: string, tokens: Record<string, string> }} */
+let saved;
 const firstStart = !existsSync(infoFile);
 if (firstStart) {
   await vigil.services.auth.setup(
@@ -71,16 +58,17 @@ if (firstStart) {
   const admin = await vigil.services.repos.users.byEmail('bench@example.test');
   if (!admin) throw new Error('the benchmark admin was not created');
   const principal = {
-    kind: 'session' as const,
+    kind: /** @type {const} */ ('session'),
     userId: admin.id,
     accountId: admin.account_id,
-    role: 'admin' as const,
+    role: /** @type {const} */ ('admin'),
     email: admin.email,
   };
   const adminToken = (
     await vigil.services.auth.createApiToken({ principal, ip: null }, { name: 'bench-admin', role: 'admin' })
   ).secret;
-  const tokens: Record<string, string> = {};
+  /** @type {Record<string, string>} */
+  const tokens = {};
   for (const tag of (process.env.BENCH_TOKEN_TAGS ?? 'sim').split(',').filter(Boolean)) {
     const res = await vigil.app.inject({
       method: 'POST',
@@ -89,15 +77,16 @@ if (firstStart) {
       payload: JSON.stringify({ tags: [tag] }),
     });
     if (res.statusCode !== 201) throw new Error(`enrollment token for ${tag}: ${res.body}`);
-    tokens[tag] = (JSON.parse(res.body) as { token: string }).token;
+    tokens[tag] = JSON.parse(res.body).token;
   }
   saved = { adminToken, tokens };
   writeFileSync(infoFile, JSON.stringify(saved), { mode: 0o600 });
 } else {
-  saved = JSON.parse(readFileSync(infoFile, 'utf8')) as typeof saved;
+  saved = JSON.parse(readFileSync(infoFile, 'utf8'));
 }
 
-const info: DataServerInfo = {
+/** @type {import('./data-server-info.ts').DataServerInfo} */
+const info = {
   url,
   caPem: vigil.services.keys.ca.certPem,
   signingPublicKey: vigil.services.keys.signingPublicKey,
