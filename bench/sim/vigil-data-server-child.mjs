@@ -22,6 +22,8 @@ import { getHeapStatistics } from 'node:v8';
 // compiling would add seconds to every start a restart benchmark times).
 import { buildApp, openStore, resolveServerConfig } from '@vigil/server';
 
+// Start-up phases, printed to stderr with the benchmark's output (a restart benchmark times them).
+const phases = { imported: Math.round(performance.now()) };
 const dataDir = process.env.BENCH_DATA_DIR;
 if (!dataDir) throw new Error('BENCH_DATA_DIR must name the data directory');
 const config = resolveServerConfig({
@@ -40,8 +42,12 @@ const store = await openStore({
   ...(process.env.BENCH_PG_SCHEMA ? { pgSchema: process.env.BENCH_PG_SCHEMA } : {}),
   ...(config.db.startsWith('postgres') ? { poolSize: 10 } : {}),
 });
+phases.store = Math.round(performance.now());
 const vigil = await buildApp({ config, store });
+phases.built = Math.round(performance.now());
 await vigil.app.listen({ host: config.host, port: config.port });
+phases.listening = Math.round(performance.now());
+process.stderr.write(`vigil-data-server-child: ms since process start ${JSON.stringify(phases)}\n`);
 const address = vigil.app.server.address();
 const port = typeof address === 'object' && address ? address.port : config.port;
 const url = `https://127.0.0.1:${port}`;
