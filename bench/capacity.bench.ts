@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- capacity [N] [idleSeconds]` (defaults 10000 and 60): how many idle live
+ * `npm run bench -- capacity [N] [idleSeconds] [restart]` (defaults 10000, 60, no restart): how many idle live
  * agents one server node holds, and what they cost it.
  *
  * Vigil: a real server (SQLite, its own process, 30 s heartbeat) and N simulated agents (this
@@ -122,11 +122,16 @@ async function baseline(n: number, idleS: number): Promise<SideResult> {
   }
 }
 
-async function vigil(n: number, idleS: number): Promise<SideResult> {
+/**
+ * Vigil: N agents connect to a fresh server (each is sent its rule sets); with `restart`, the
+ * server is then restarted on the same data and port and measured again once every agent is back
+ * (the agents hold their sets and are not sent them again: a fleet's usual state after any server
+ * restart or upgrade).
+ */
+async function vigil(n: number, idleS: number, restart: boolean): Promise<SideResult[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-capacity-'));
-  const child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, {
-    env: { BENCH_DATA_DIR: dataDir, BENCH_HEARTBEAT: '30' },
-  });
+  const env = { BENCH_DATA_DIR: dataDir, BENCH_HEARTBEAT: '30' };
+  let child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, { env });
   const info = child.info;
   const fleet = new SimFleet({
     serverUrl: info.url,
@@ -153,20 +158,47 @@ async function vigil(n: number, idleS: number): Promise<SideResult> {
     if (fleet.online() !== n) throw new Error(`Vigil: ${n - fleet.online()} agents dropped while idle`);
     if (fleet.stats.refused > 0)
       throw new Error(`${fleet.stats.refused} commands refused by simulated agents`);
-    child.process.kill('SIGUSR2');
-    await sleep(1000);
-    const heap = JSON.parse(readFileSync(join(dataDir, 'memory.json'), 'utf8')) as SideResult['heap'];
-    return {
-      label: 'Vigil',
+    const results: SideResult[] = [
+      {
+        label: 'Vigil',
+        n,
+        connectS,
+        connectCpuS: idle.quietCpu - cpu0,
+        enrollS,
+        emptyRss,
+        idleS,
+        ...idle,
+        ...(await heapOf(child, dataDir)),
+      },
+    ];
+    if (!restart) return results;
+    const port = new URL(info.url).port;
+    fleet.keepConnected({ baseMs: 1000, capMs: 4000, maxAttempts: 60, attemptTimeoutMs: 120_000 });
+    const commandsBefore = fleet.stats.commands;
+    t0 = performance.now();
+    await child.stop();
+    child = await startBenchChild<DataServerInfo>('sim/vigil-data-server-child.mjs', 120_000, {
+      env: { ...env, BENCH_LISTEN: `127.0.0.1:${port}` },
+    });
+    ensureDescriptors(child, n, 'the restarted Vigil server');
+    const cpu1 = readProcStat(child.process.pid as number).cpu;
+    while (fleet.online() < n && performance.now() - t0 < 600_000) await sleep(100);
+    if (fleet.online() !== n) throw new Error(`Vigil: only ${fleet.online()} of ${n} agents came back`);
+    const backS = (performance.now() - t0) / 1000;
+    const again = await measureIdle(child, idleS);
+    if (fleet.stats.refused > 0)
+      throw new Error(`${fleet.stats.refused} commands refused by simulated agents`);
+    results.push({
+      label: `Vigil after a restart (${fleet.stats.commands - commandsBefore} commands to ${n} returning agents)`,
       n,
-      connectS,
-      connectCpuS: idle.quietCpu - cpu0,
-      enrollS,
+      connectS: backS,
+      connectCpuS: again.quietCpu - cpu1,
       emptyRss,
       idleS,
-      ...idle,
-      ...(heap ? { heap } : {}),
-    };
+      ...again,
+      ...(await heapOf(child, dataDir)),
+    });
+    return results;
   } finally {
     await fleet.close();
     await child.stop();
@@ -174,11 +206,28 @@ async function vigil(n: number, idleS: number): Promise<SideResult> {
   }
 }
 
+/** The server's own memory figures (it writes them on SIGUSR2). */
+async function heapOf(child: BenchChild<unknown>, dataDir: string): Promise<{ heap?: SideResult['heap'] }> {
+  child.process.kill('SIGUSR2');
+  await sleep(1000);
+  const heap = JSON.parse(readFileSync(join(dataDir, 'memory.json'), 'utf8')) as SideResult['heap'];
+  return heap ? { heap } : {};
+}
+
 export async function main(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 10_000);
   const idleS = Number(args[1] ?? 60);
-  if (!Number.isInteger(n) || n < 1 || n > 200_000 || !Number.isInteger(idleS) || idleS < 5 || idleS > 900) {
-    console.error('usage: npm run bench -- capacity [N 1..200000] [idleSeconds 5..900]');
+  const restart = args[2] === 'restart';
+  if (
+    !Number.isInteger(n) ||
+    n < 1 ||
+    n > 200_000 ||
+    !Number.isInteger(idleS) ||
+    idleS < 5 ||
+    idleS > 900 ||
+    (args[2] !== undefined && !restart)
+  ) {
+    console.error('usage: npm run bench -- capacity [N 1..200000] [idleSeconds 5..900] [restart]');
     process.exit(2);
   }
   const own = raiseFdLimit(process.pid, Math.max(fdLimit().soft, n + FD_MARGIN));
@@ -202,7 +251,7 @@ export async function main(args: string[]): Promise<void> {
   );
   const results: SideResult[] = [];
   results.push(await baseline(n, idleS));
-  results.push(await vigil(n, idleS));
+  results.push(...(await vigil(n, idleS, restart)));
   const [b, v] = results as [SideResult, SideResult];
   console.log(
     '\n| server | N | connect all | server CPU per connect | RSS total (anon / file) | RSS per connection | CPU idle (% of one core) | load (1/5/15) |',
@@ -218,26 +267,28 @@ export async function main(args: string[]): Promise<void> {
     );
   }
   const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : 'n/a');
-  const vPer = (v.rss - v.emptyRss) / n;
   const bPer = (b.rss - b.emptyRss) / n;
-  console.log(
-    `\nVigil / baseline: RSS per connection ${ratio(vPer, bPer)}, idle CPU ${ratio(v.cpuPct, b.cpuPct)}, connect time ${ratio(v.connectS, b.connectS)}`,
-  );
   const scale = TARGET / n;
-  const rss100k = v.emptyRss + vPer * TARGET;
-  const cpu100k = v.cpuPct * scale;
-  console.log(
-    `EXTRAPOLATED to ${TARGET.toLocaleString('en')} agents (linear in N from the ${n} measured; not measured): ` +
-      `RSS ≈ ${(rss100k / 2 ** 30).toFixed(2)} GiB (goal ≤ 5 GB: ${rss100k <= 5e9 ? 'met' : 'NOT met'}), ` +
-      `idle CPU ≈ ${cpu100k.toFixed(1)} % of one core (goal ≤ 15 %: ${cpu100k <= 15 ? 'met' : 'NOT met'}); ` +
-      `baseline ≈ ${((b.emptyRss + bPer * TARGET) / 2 ** 30).toFixed(2)} GiB, ${(b.cpuPct * scale).toFixed(1)} %.`,
-  );
-  if (v.heap)
+  for (const v of results.slice(1)) {
+    const vPer = (v.rss - v.emptyRss) / n;
+    const rss100k = v.emptyRss + vPer * TARGET;
+    const cpu100k = v.cpuPct * scale;
     console.log(
-      `Vigil server memory by its own count: V8 heap ${mib(v.heap.heapUsed)} used of ${mib(v.heap.heapTotal)} committed, ` +
-        `external ${mib(v.heap.external)} (array buffers ${mib(v.heap.arrayBuffers)}); the rest of RssAnon ` +
-        `(${mib(v.rssAnon - v.heap.heapTotal - v.heap.external)}) is native: OpenSSL, sockets, SQLite and freed malloc memory not returned to the system.`,
+      `\n${v.label} / baseline: RSS per connection ${ratio(vPer, bPer)}, idle CPU ${ratio(v.cpuPct, b.cpuPct)}, connect time ${ratio(v.connectS, b.connectS)}`,
     );
+    console.log(
+      `EXTRAPOLATED to ${TARGET.toLocaleString('en')} agents (linear in N from the ${n} measured; not measured): ` +
+        `RSS ≈ ${(rss100k / 2 ** 30).toFixed(2)} GiB (goal ≤ 5 GB: ${rss100k <= 5e9 ? 'met' : 'NOT met'}), ` +
+        `idle CPU ≈ ${cpu100k.toFixed(1)} % of one core (goal ≤ 15 %: ${cpu100k <= 15 ? 'met' : 'NOT met'}); ` +
+        `baseline ≈ ${((b.emptyRss + bPer * TARGET) / 2 ** 30).toFixed(2)} GiB, ${(b.cpuPct * scale).toFixed(1)} %.`,
+    );
+    if (v.heap)
+      console.log(
+        `Server memory by its own count: V8 heap ${mib(v.heap.heapUsed)} used of ${mib(v.heap.heapTotal)} committed, ` +
+          `external ${mib(v.heap.external)} (array buffers ${mib(v.heap.arrayBuffers)}); the rest of RssAnon ` +
+          `(${mib(v.rssAnon - v.heap.heapTotal - v.heap.external)}) is native: OpenSSL, sockets, SQLite and freed malloc memory not returned to the system.`,
+      );
+  }
   console.log(
     `settle before the window: baseline ${b.settleS.toFixed(0)} s, Vigil ${v.settleS.toFixed(0)} s; empty-server RSS: ` +
       `baseline ${mib(b.emptyRss)}, Vigil ${mib(v.emptyRss)}.`,
