@@ -10,7 +10,6 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { registerAjvFormats, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { actionRoutes } from './api/actions/actions.js';
@@ -161,7 +160,6 @@ export async function buildApp(options: BuildAppOptions): Promise<VigilApp> {
   const routes = installAuth(app, services.auth);
   instrumentHttp(app, metrics);
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
