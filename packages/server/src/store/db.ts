@@ -70,7 +70,14 @@ export async function migrate(db: Kysely<Database>): Promise<string[]> {
     migrationLockTableName: 'vigil_migrations_lock',
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Before running anything, Kysely's migrator introspects the tables of every schema; a table that
+  // another schema drops meanwhile (the tests create and drop a schema each, concurrently) fails
+  // that with undefined_table before any migration ran, which is safe to try again.
+  for (let retry = 1; retry <= 3 && error && !results && isUndefinedTable(error); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * retry));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     throw new VigilError('E_INTERNAL', `store migration ${failed?.migrationName ?? ''} failed`, {
@@ -119,4 +126,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     },
     close: () => db.destroy(),
   };
+}
+
+/** PostgreSQL's undefined_table (42P01). */
+function isUndefinedTable(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '42P01';
 }
