@@ -32,6 +32,8 @@ export interface TestServer {
   ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   /** Create a user of a role in the first account and return an API token for them. */
   tokenFor(role: 'viewer' | 'analyst' | 'admin', email?: string): Promise<string>;
+  /** Create a second account ("Tenant B") with an admin, and return its id and an admin API token. */
+  otherAccount(): Promise<{ accountId: string; adminToken: string }>;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,22 @@ export async function startTestServer(
       return (
         await vigil.services.auth.createApiToken({ principal: p, ip: null }, { name: `t-${role}-${n}`, role })
       ).secret;
+    },
+    async otherAccount() {
+      const email = 'b-admin@example.test';
+      const other = await vigil.services.auth.createAccountWithAdmin('Tenant B', email, 'tenant b password');
+      const p = {
+        kind: 'session' as const,
+        userId: other.id,
+        accountId: other.account_id,
+        role: 'admin' as const,
+        email,
+      };
+      const token = await vigil.services.auth.createApiToken(
+        { principal: p, ip: null },
+        { name: 'b-admin', role: 'admin' },
+      );
+      return { accountId: other.account_id, adminToken: token.secret };
     },
     async stop() {
       await vigil.close();

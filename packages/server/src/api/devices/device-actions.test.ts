@@ -129,21 +129,7 @@ describe.each(engines)('device action history on %s', (engine) => {
   });
 
   it("keeps another account's device out of reach", async () => {
-    const other = await s.vigil.services.auth.createAccountWithAdmin(
-      'Tenant B',
-      'b-admin@example.test',
-      'tenant b password',
-    );
-    const principal = {
-      kind: 'session' as const,
-      userId: other.id,
-      accountId: other.account_id,
-      role: 'admin' as const,
-      email: 'b-admin@example.test',
-    };
-    const bToken = (
-      await s.vigil.services.auth.createApiToken({ principal, ip: null }, { name: 'b-admin', role: 'admin' })
-    ).secret;
+    const bToken = (await s.otherAccount()).adminToken;
     const res = await history(a.agent.id, '', bToken);
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('E_DEVICE_NOT_FOUND');

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as tick } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../services/principal.js';
 import { storeEngines } from '../../store/test-stores.js';
 import { testActionsDir } from '../../test-support/action-agents.js';
 import { openEventStream } from '../../test-support/event-stream.js';
@@ -52,22 +51,8 @@ describe.each(engines)('console event stream on %s', (kind) => {
     viewer = await s.tokenFor('viewer');
     accountA = (await s.call('GET', '/api/v1/me', { token: viewer })).body.account.id;
     enrollment = await createEnrollmentToken(s);
-    const b = await s.vigil.services.auth.createAccountWithAdmin(
-      'Tenant B',
-      'b-admin@example.test',
-      'tenant b password',
-    );
-    const p: Principal = {
-      kind: 'session',
-      userId: b.id,
-      accountId: b.account_id,
-      role: 'admin',
-      email: 'b-admin@example.test',
-    };
-    const token = (
-      await s.vigil.services.auth.createApiToken({ principal: p, ip: null }, { name: 'b', role: 'admin' })
-    ).secret;
-    other = { accountId: b.account_id, token };
+    const b = await s.otherAccount();
+    other = { accountId: b.accountId, token: b.adminToken };
   });
   afterAll(async () => s?.stop());
 

@@ -195,21 +195,7 @@ describe.each(engines)('metrics API on %s', (kind) => {
   });
 
   it("keeps another account's metrics out of reach, and refuses to stream a revoked device", async () => {
-    const other = await s.vigil.services.auth.createAccountWithAdmin(
-      'Tenant B',
-      'b-admin@example.test',
-      'tenant b password',
-    );
-    const p = {
-      kind: 'session' as const,
-      userId: other.id,
-      accountId: other.account_id,
-      role: 'admin' as const,
-      email: 'b-admin@example.test',
-    };
-    const bToken = (
-      await s.vigil.services.auth.createApiToken({ principal: p, ip: null }, { name: 'b', role: 'admin' })
-    ).secret;
+    const bToken = (await s.otherAccount()).adminToken;
     for (const path of [
       `/api/v1/devices/${agent.id}/metrics`,
       `/api/v1/devices/${agent.id}/metrics/latest`,

@@ -53,26 +53,7 @@ describe.each(engines)('monitoring paths on %s', (engine) => {
       body: { devices: [webId] },
     });
     expect(m.status).toBe(200);
-    const other = await s.vigil.services.auth.createAccountWithAdmin(
-      'Tenant B',
-      'b@example.test',
-      'tenant b password',
-    );
-    otherTenant = (
-      await s.vigil.services.auth.createApiToken(
-        {
-          principal: {
-            kind: 'session',
-            userId: other.id,
-            accountId: other.account_id,
-            role: 'admin',
-            email: 'b@example.test',
-          },
-          ip: null,
-        },
-        { name: 'b-admin', role: 'admin' },
-      )
-    ).secret;
+    otherTenant = (await s.otherAccount()).adminToken;
   }, 60_000);
   afterAll(async () => {
     web?.ws.terminate();

@@ -40,26 +40,7 @@ describe.each(engines)('detection rule parameters on %s', (engine) => {
     s = await startTestServer(engine, { heartbeat: 2, poll: 2 });
     mineAgent = await enrollRawAgent(s, await createEnrollmentToken(s), testFacts('mine-1'));
     mine = await connectRawAgent(s, mineAgent);
-    const other = await s.vigil.services.auth.createAccountWithAdmin(
-      'Tenant B',
-      'b@example.test',
-      'tenant b password',
-    );
-    const otherToken = (
-      await s.vigil.services.auth.createApiToken(
-        {
-          principal: {
-            kind: 'session',
-            userId: other.id,
-            accountId: other.account_id,
-            role: 'admin',
-            email: 'b@example.test',
-          },
-          ip: null,
-        },
-        { name: 'b-admin', role: 'admin' },
-      )
-    ).secret;
+    const otherToken = (await s.otherAccount()).adminToken;
     const enrollment = await s.call('POST', '/api/v1/enrollment-tokens', { token: otherToken, body: {} });
     expect(enrollment.status).toBe(201);
     theirs = await connectRawAgent(s, await enrollRawAgent(s, enrollment.body.token, testFacts('theirs-1')));

@@ -82,26 +82,7 @@ describe.skipIf(NO_DPKG).each(engines)('software library on %s', (engine) => {
     tokens.admin2 = await s.tokenFor('admin', 'second-admin@example.test');
     tokens.analyst = await s.tokenFor('analyst');
     tokens.viewer = await s.tokenFor('viewer');
-    const other = await s.vigil.services.auth.createAccountWithAdmin(
-      'Tenant B',
-      'b@example.test',
-      'tenant b password',
-    );
-    tokens.otherTenant = (
-      await s.vigil.services.auth.createApiToken(
-        {
-          principal: {
-            kind: 'session',
-            userId: other.id,
-            accountId: other.account_id,
-            role: 'admin',
-            email: 'b@example.test',
-          },
-          ip: null,
-        },
-        { name: 'b-admin', role: 'admin' },
-      )
-    ).secret;
+    tokens.otherTenant = (await s.otherAccount()).adminToken;
     [deviceId] = (await enrollAgents(s, ['lib-host'])).map((a) => a.id) as [string];
   }, 60_000);
   afterAll(async () => {
