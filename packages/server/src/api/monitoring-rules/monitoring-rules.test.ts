@@ -119,11 +119,17 @@ describe.each(engines)('detection rule parameters on %s', (engine) => {
     const reconnect = async (held: string) => {
       mine.ws.close();
       await mine.closed;
+      // Registered after every feature's listener, this one runs once their connect pushes are done.
+      const attached = new Promise<void>((resolve) =>
+        s.vigil.hub.onAttach(async (deviceId) => {
+          if (deviceId === mineAgent.id) resolve();
+        }),
+      );
       mine = await connectRawAgent(s, mineAgent, { held: { rules_set: held } });
-      await mine.next((x) => x.t === 'auth.ok');
+      await attached;
     };
     await reconnect(current);
-    // A change after the connect is pushed; a push of the held set on connect would come before it.
+    // A change after the connect is pushed; a push on connect was sent before it on this socket.
     const list = ['192.0.2.0/24'];
     expect((await put({ block_list: list })).status).toBe(200);
     await mine.next((x) => commandKind(x) === 'rules.set');
