@@ -125,15 +125,21 @@ export class SimFleet {
   }
 
   /**
-   * Agents ping the server every heartbeat interval it announced, as the real agent does. One
-   * timer for the whole fleet (each agent's phase is the moment it authenticated).
+   * Agents ping the server every heartbeat interval it announced, as the real agent does (its
+   * setInterval keeps the phase). One timer for the whole fleet, each agent's phase the moment it
+   * authenticated: a ping is due exactly one interval after the last one was due, so a tick's
+   * lateness does not add up over the run.
    */
   startHeartbeats(): void {
     const timer = setInterval(() => {
       const now = Date.now();
-      for (const a of this.agents)
-        if (a.online && a.heartbeatS > 0 && now - a.lastPingAt >= a.heartbeatS * 1000) a.ping(now);
-    }, 500);
+      for (const a of this.agents) {
+        if (!a.online || a.heartbeatS <= 0) continue;
+        const due = a.lastPingAt + a.heartbeatS * 1000;
+        // After a stall longer than an interval, start a new phase rather than ping in a burst.
+        if (now >= due) a.ping(now - due < a.heartbeatS * 1000 ? due : now);
+      }
+    }, 100);
     this.timers.add(timer);
   }
 

@@ -21,8 +21,10 @@ import {
   type HeldSetsT,
   type HostFactsT,
   POLL_HEADERS,
+  PONG_EVERY_PINGS,
   type PollResponseT,
   pollProofBytes,
+  QUIET_PING_PAYLOAD,
   type ScheduleSetBodyT,
   scheduleDigest,
   verifyCommand,
@@ -103,6 +105,8 @@ export class SimAgent {
   heartbeatS = 0;
   /** When this agent last sent its own heartbeat ping (ms since epoch). */
   lastPingAt = 0;
+  /** Pings sent on this connection (the first of each round asks for a pong). */
+  pingsSent = 0;
   /** Reconnect after a drop (off by default: the fleet turns it on). */
   reconnect: ReconnectPolicy | undefined;
   /** Called whenever the agent (re)authenticates. */
@@ -246,6 +250,7 @@ export class SimAgent {
           wasOnline = true;
           this.heartbeatS = m.heartbeat_s;
           this.lastPingAt = Date.now();
+          this.pingsSent = 0;
           this.onOnline?.(this);
           resolve();
         } else if (m.t === 'command') {
@@ -289,10 +294,12 @@ export class SimAgent {
     }, delay);
   }
 
-  /** Send a heartbeat ping, as the real agent does every heartbeat interval. */
+  /** Send a heartbeat ping, as the real agent does every heartbeat interval (most ask for no pong). */
   ping(now = Date.now()): void {
     this.lastPingAt = now;
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.ping(this.pingsSent % PONG_EVERY_PINGS === 0 ? undefined : QUIET_PING_PAYLOAD);
+    this.pingsSent += 1;
   }
 
   /** Bytes read and written below TLS so far (TLS records and handshakes, HTTP headers; not TCP/IP headers). */

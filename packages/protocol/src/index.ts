@@ -4,6 +4,7 @@ export * from './actions.js';
 export * from './agent/alerts.js';
 export * from './agent/channel-binding.js';
 export * from './agent/envelope.js';
+export * from './agent/heartbeat.js';
 export * from './agent/messages.js';
 export * from './agent/metrics.js';
 export * from './agent/software-download.js';

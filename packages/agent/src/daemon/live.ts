@@ -1,6 +1,6 @@
 /**
  * The live channel: one WebSocket over TLS (CA pinned), the challenge signed together with the
- * TLS exporter, pings both ways, outbox batches acknowledged by id, commands handed to the
+ * TLS exporter, heartbeat pings (most of them unanswered, see the protocol's heartbeat.ts), outbox batches acknowledged by id, commands handed to the
  * dispatcher. Resolves `closed` with the close code so the runtime can decide what is next.
  */
 import type { KeyObject } from 'node:crypto';
@@ -14,7 +14,10 @@ import {
   compileValidator,
   type HostFactsT,
   MAX_MESSAGE_BYTES,
+  PONG_EVERY_PINGS,
+  QUIET_PING_PAYLOAD,
   ServerToAgent,
+  serverSilenceLimitMs,
 } from '@vigil/protocol';
 import WebSocket from 'ws';
 import type { AgentState } from './identity.js';
@@ -125,13 +128,18 @@ export function openLive(state: AgentState, key: KeyObject, hooks: LiveHooks): L
       authenticated = true;
       hooks.onAuthenticated(m.heartbeat_s, m.poll_s);
       const intervalMs = m.heartbeat_s * 1000;
+      const silenceLimitMs = serverSilenceLimitMs(intervalMs);
+      let pings = 0;
       heartbeat = setInterval(() => {
-        if (Date.now() - lastHeard > 2 * intervalMs) {
-          hooks.log.warn({}, 'server silent for two heartbeats: reconnecting');
+        if (Date.now() - lastHeard > silenceLimitMs) {
+          hooks.log.warn({ silent_ms: Date.now() - lastHeard }, 'server silent: reconnecting');
           ws.terminate();
           return;
         }
-        if (ws.readyState === WebSocket.OPEN) ws.ping();
+        if (ws.readyState !== WebSocket.OPEN) return;
+        // Only the first ping of each round asks for a pong (protocol heartbeat.ts).
+        ws.ping(pings % PONG_EVERY_PINGS === 0 ? undefined : QUIET_PING_PAYLOAD);
+        pings += 1;
       }, intervalMs);
       heartbeat.unref();
       resolveOpened();

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ed25519PublicKeyFromRaw, verifyCommand } from '@vigil/protocol';
+import { ed25519PublicKeyFromRaw, QUIET_PING_PAYLOAD, verifyCommand } from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   commandKind,
@@ -180,6 +180,28 @@ describe('agent hub', () => {
     await hub.sweep(Date.now());
     expect(pinged).toBeGreaterThanOrEqual(1);
     expect(await waitFor(async () => live.lastSeen > before)).toBe(true);
+    session.ws.close(1000);
+    await session.closed;
+  });
+
+  it('answers an agent ping with a pong unless the ping asks for none; both count as heard', async () => {
+    const token = await createEnrollmentToken(s);
+    const agent = await enrollRawAgent(s, token, testFacts('live-quiet-ping'));
+    const session = await connectRawAgent(s, agent);
+    await session.next((m) => m.t === 'auth.ok');
+    const live = s.vigil.hub.sessions.get(agent.id);
+    if (!live) throw new Error('no live session');
+    const pongs: string[] = [];
+    session.ws.on('pong', (data) => pongs.push(String(data)));
+    live.lastSeen = 0;
+    session.ws.ping(QUIET_PING_PAYLOAD);
+    expect(await waitFor(async () => live.lastSeen > 0)).toBe(true);
+    session.ws.ping('older-agent');
+    expect(await waitFor(async () => pongs.length > 0)).toBe(true);
+    // A marker ping after the others: its pong arriving means the quiet one was not answered.
+    session.ws.ping();
+    expect(await waitFor(async () => pongs.length > 1)).toBe(true);
+    expect(pongs).toEqual(['older-agent', '']);
     session.ws.close(1000);
     await session.closed;
   });

@@ -115,16 +115,16 @@ export class AgentHub {
 
   /**
    * How long a live session may stay silent before the sweep pings it. The agent pings every
-   * heartbeat itself and the server's automatic pong keeps both sides alive, so pinging such an
-   * agent on every sweep as well (every half heartbeat) only multiplied idle traffic and CPU:
-   * 8 pings a minute per agent, 10k pings per sweep at 10k agents. Only a session silent for a
-   * heartbeat and a sweep is pinged — an agent pinging every heartbeat is heard a few ms late at
-   * times, and pinging it then only doubled its idle traffic — but early enough that the pong has
-   * at least two sweeps before the drop at two heartbeats.
+   * heartbeat itself, so pinging such an agent on every sweep as well (every half heartbeat) only
+   * multiplied idle traffic and CPU: 8 pings a minute per agent, 10k pings per sweep at 10k
+   * agents. Only a session silent for one and a half heartbeats is pinged — an agent on a busy
+   * host pings a little late at times, and pinging it then doubled its idle traffic (a quarter
+   * second of slack was not enough) — but early enough that the pong has at least three sweeps
+   * before the drop at two heartbeats.
    */
   private pingSilentAfterMs(): number {
     const h = this.options.heartbeatMs;
-    return Math.max(this.sweepEveryMs, Math.min(h + this.sweepEveryMs, 2 * h - 3 * this.sweepEveryMs));
+    return Math.max(this.sweepEveryMs, Math.min(h + h / 2, 2 * h - 3 * this.sweepEveryMs));
   }
 
   /** Whether the node is shutting down (closing sockets must not mark agents lost). */

@@ -14,6 +14,7 @@ import {
   channelBinding,
   compileValidator,
   ed25519PublicKeyFromRaw,
+  isQuietPing,
 } from '@vigil/protocol';
 import type { WebSocket } from 'ws';
 import type { Services } from '../services/index.js';
@@ -54,8 +55,10 @@ export function handleLiveSocket(
   ws.on('pong', () => {
     if (conn) conn.lastSeen = Date.now();
   });
-  ws.on('ping', () => {
+  // The channel's WebSocketServer does not answer pings itself: a quiet ping asks for no pong.
+  ws.on('ping', (payload) => {
     if (conn) conn.lastSeen = Date.now();
+    if (!isQuietPing(payload)) ws.pong(payload);
   });
 
   ws.on('message', (data, isBinary) => {

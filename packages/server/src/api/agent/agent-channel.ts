@@ -66,6 +66,8 @@ function acceptAgentSockets(app: FastifyInstance, hub: AgentHub, services: Servi
     maxPayload: MAX_AGENT_MESSAGE_BYTES,
     perMessageDeflate: false,
     clientTracking: false,
+    // live-session.ts answers pings itself, all but the quiet ones (protocol heartbeat.ts).
+    autoPong: false,
   });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
