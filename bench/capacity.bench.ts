@@ -10,13 +10,20 @@
  * its CPU over an idle window and its resident memory (/proc/<pid>/stat and status), total and
  * per connection above the empty server. The 100k figures are extrapolated linearly from N and
  * labelled as such: this machine's open-file limit (one descriptor per connection, per process)
- * decides the largest N that can run.
+ * decides the largest N that can run. With BENCH_HEAPSNAPSHOT_DIR=dir each server writes a V8 heap
+ * snapshot there at the end of its idle window (after the figures are read).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BareFleet } from './baseline/bare-clients.js';
-import { type BenchChild, readProcMemory, readProcStat, startBenchChild } from './sim/child.js';
+import {
+  type BenchChild,
+  readProcMemory,
+  readProcStat,
+  startBenchChild,
+  writeHeapSnapshot,
+} from './sim/child.js';
 import type { DataServerInfo } from './sim/data-server-info.js';
 import { SimFleet } from './sim/fleet.js';
 import {
@@ -84,6 +91,8 @@ async function measureIdle(
   await sleep(idleS * 1000);
   const s = sampler.stop();
   const m = readProcMemory(pid);
+  const snapshot = await writeHeapSnapshot(child);
+  if (snapshot) console.log(`heap snapshot of ${pid}: ${snapshot}`);
   return {
     cpuPct: s.cpuPct,
     rss: m.vmRss,

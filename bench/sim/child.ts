@@ -1,6 +1,7 @@
 /** Runs a benchmark server script in its own Node process and reads the one JSON line it prints. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface BenchChild<T> {
@@ -34,6 +35,9 @@ export function startBenchChild<T>(
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
   // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers under test.
   const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_HEAPSNAPSHOT_DIR=dir lets a bench ask a child for a heap snapshot (writeHeapSnapshot).
+  const snapshots = process.env.BENCH_HEAPSNAPSHOT_DIR;
+  if (snapshots) extra.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`);
   if (script.endsWith('.mjs') && !existsSync(SERVER_BUILD))
     return Promise.reject(new Error(`${script} runs the built server: run npm run build first`));
   const loader = script.endsWith('.mjs') ? [] : ['--import', 'tsx'];
@@ -97,4 +101,32 @@ export function readProcMemory(pid: number): {
   const kb = (name: string) =>
     Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
   return { vmRss: kb('VmRSS'), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), vmHwm: kb('VmHWM') };
+}
+
+/**
+ * With BENCH_HEAPSNAPSHOT_DIR set, have the child write a V8 heap snapshot there (Node names it
+ * with the child's pid) and wait until its size has stopped changing; otherwise do nothing. The
+ * child's event loop stalls while it writes.
+ */
+export async function writeHeapSnapshot(
+  child: BenchChild<unknown>,
+  timeoutMs = 120_000,
+): Promise<string | undefined> {
+  const dir = process.env.BENCH_HEAPSNAPSHOT_DIR;
+  if (!dir) return undefined;
+  const pid = child.process.pid as number;
+  const mine = () => readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot') && f.includes(`.${pid}.`));
+  const before = new Set(mine());
+  child.process.kill('SIGUSR2');
+  const end = Date.now() + timeoutMs;
+  let lastSize = -1;
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const file = mine().find((f) => !before.has(f));
+    if (!file) continue;
+    const size = statSync(join(dir, file)).size;
+    if (size > 0 && size === lastSize) return join(dir, file);
+    lastSize = size;
+  }
+  throw new Error(`no complete heap snapshot from process ${pid} within ${timeoutMs} ms`);
 }
