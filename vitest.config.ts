@@ -8,9 +8,10 @@ const src = (pkg: string, entry = 'index') =>
 export default defineConfig({
   resolve: {
     alias: {
+      // Subpath exports before their packages: the first alias that matches wins.
+      '@vigil/protocol/agent-runtime': src('protocol', 'agent-runtime'),
       '@vigil/protocol': src('protocol'),
       '@vigil/server': src('server'),
-      // A subpath export before its package: the first alias that matches wins.
       '@vigil/agent/run': src('agent', 'run'),
       '@vigil/agent': src('agent'),
       '@vigil/cli': src('cli'),

@@ -7,6 +7,7 @@ export * from './agent/envelope.js';
 export * from './agent/heartbeat.js';
 export * from './agent/messages.js';
 export * from './agent/metrics.js';
+export * from './agent/signed-commands.js';
 export * from './agent/software-download.js';
 export * from './api/actions.js';
 export * from './api/alerts.js';

@@ -7,8 +7,9 @@
 import Type, { type Static } from 'typebox';
 import { Severity } from '../checks.js';
 
-/** The largest context an agent sends with one alert (JSON bytes); bigger parts are cut by the agent. */
-export const MAX_ALERT_CONTEXT_BYTES = 256 * 1024;
+// The limit lives in a module without TypeBox (the running agent's coalescer imports it); it stays
+// part of this module's exports.
+export { MAX_ALERT_CONTEXT_BYTES } from './alert-limits.js';
 
 /** Body of an `alert.event` outbox item. */
 export const AlertEventBody = Type.Object(

@@ -3,9 +3,12 @@
  * over the WebSocket and in poll batches. Every receiver validates each message against these
  * schemas before acting on it.
  */
-import { createHash } from 'node:crypto';
 import Type, { type Static } from 'typebox';
 import { Envelope } from './envelope.js';
+
+// The channel's constants and proof formats live in a module without TypeBox (a running agent
+// imports them without loading the schema library); they stay part of this module's exports.
+export * from './channel.js';
 
 const B64 = (max: number) => Type.String({ maxLength: max, pattern: '^[A-Za-z0-9+/]*={0,2}$' });
 const MsgId = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -45,11 +48,6 @@ export const EnrollRequest = Type.Object(
 );
 export type EnrollRequestT = Static<typeof EnrollRequest>;
 
-/** What the agent signs to prove it holds the key it enrolls. */
-export function enrollProofBytes(token: string, publicKey: string, time: number): Buffer {
-  return Buffer.from(`vigil-enroll-v1\n${token}\n${publicKey}\n${time}`, 'utf8');
-}
-
 export const EnrollResponse = Type.Object({
   agent_id: Type.String(),
   account_id: Type.String(),
@@ -60,25 +58,6 @@ export const EnrollResponse = Type.Object({
   created: Type.Boolean({ description: 'false when this key was already enrolled (same device returned)' }),
 });
 export type EnrollResponseT = Static<typeof EnrollResponse>;
-
-/** What the agent signs to authenticate a live connection (bound to the TLS session). */
-export function authProofBytes(nonce: string, agentId: string, channelBinding: string): Buffer {
-  return Buffer.from(`vigil-auth-v1\n${nonce}\n${agentId}\n${channelBinding}`, 'utf8');
-}
-
-/** What the agent signs for one poll request (bound to the pinned server certificate). */
-export function pollProofBytes(
-  agentId: string,
-  time: number,
-  nonce: string,
-  bodySha256: string,
-  certFingerprint: string,
-): Buffer {
-  return Buffer.from(
-    `vigil-poll-v1\n${agentId}\n${time}\n${nonce}\n${bodySha256}\n${certFingerprint}`,
-    'utf8',
-  );
-}
 
 /** One durable message from the agent's outbox; the server acknowledges it by id. */
 export const OutboxItem = Type.Object(
@@ -202,14 +181,6 @@ export const PollResponse = Type.Object({
 });
 export type PollResponseT = Static<typeof PollResponse>;
 
-/** Headers a poll request carries instead of a bearer token. */
-export const POLL_HEADERS = {
-  agent: 'x-vigil-agent',
-  time: 'x-vigil-time',
-  nonce: 'x-vigil-nonce',
-  signature: 'x-vigil-signature',
-} as const;
-
 // ---- signed command bodies, by kind ----
 export const ModeSetBody = Type.Object(
   {
@@ -226,17 +197,6 @@ export const SleepBody = Type.Object(
   { ms: Type.Integer({ minimum: 0, maximum: 120_000 }) },
   { additionalProperties: false },
 );
-
-/** Outbox kinds the agent sends (the server routes each to its ingester). */
-export const OUTBOX_KINDS = [
-  'command.result',
-  'security.event',
-  'query.result',
-  'action.result',
-  'metrics.sample',
-  'alert.event',
-  'test.event',
-] as const;
 
 /** The body of a `command.result` outbox item. */
 export const CommandResultBody = Type.Object(
@@ -264,30 +224,6 @@ export const SecurityEventBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** WebSocket close codes of the agent channel. */
-export const CLOSE_CODES = {
-  normal: 1000,
-  goingAway: 1001,
-  tooBig: 1009,
-  protocolError: 4400,
-  authFailed: 4401,
-  revoked: 4403,
-  authTimeout: 4408,
-  conflict: 4409,
-  replaced: 4410,
-  modeChange: 4420,
-} as const;
-
-/** Paths of the agent channel. */
-export const AGENT_PATHS = {
-  ws: '/agent/v1/ws',
-  poll: '/agent/v1/poll',
-  enroll: '/agent/v1/enroll',
-} as const;
-
-/** Largest message either side accepts on the live channel (bigger → close 1009). */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 // ---- live queries ----
 /** Body of a signed `query.run` command. */
@@ -344,14 +280,6 @@ export const ScheduleSetBody = Type.Object(
   { additionalProperties: false },
 );
 export type ScheduleSetBodyT = Static<typeof ScheduleSetBody>;
-
-/**
- * The digest of a query schedule (a `schedule.set` body's `queries` in the order and form sent):
- * the agent reports it for the schedule it holds, the server compares it with the one it would send.
- */
-export function scheduleDigest(queries: ScheduleSetBodyT['queries']): string {
-  return createHash('sha256').update(JSON.stringify(queries)).digest('hex').slice(0, 32);
-}
 
 /** Body of a `query.scheduled` outbox item: a snapshot, or the rows added/removed since the last run. */
 export const ScheduledResultBody = Type.Object(

@@ -5,17 +5,11 @@
  * stays well under the channel's 1 MiB message limit.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { METRICS_MAX_ENTITIES, METRICS_MAX_SAMPLES_PER_ITEM } from './metrics-limits.js';
 
-/** Seconds between samples when nobody watches the device. */
-export const METRICS_DEFAULT_INTERVAL_S = 60;
-/** Seconds between samples while at least one console user watches the device live. */
-export const METRICS_WATCH_INTERVAL_S = 1;
-/** Most samples one `metrics.sample` item may carry. */
-export const METRICS_MAX_SAMPLES_PER_ITEM = 30;
-/** Most mounts, block devices and interfaces one sample lists (the rest are left out). */
-export const METRICS_MAX_ENTITIES = 32;
-/** Longest lease `metrics.rate` may grant with `until`, from the agent's clock. */
-export const METRICS_MAX_LEASE_MS = 60 * 60 * 1000;
+// The limits live in a module without TypeBox (the running agent's sampler imports them); they
+// stay part of this module's exports.
+export * from './metrics-limits.js';
 
 const Pct = Type.Number({ minimum: 0, maximum: 100 });
 const NonNegative = Type.Number({ minimum: 0 });
