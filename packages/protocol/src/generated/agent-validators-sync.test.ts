@@ -20,6 +20,9 @@ describe('generated agent validators', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.length).toBeGreaterThan(1000);
-    expect(readFileSync(COMMITTED, 'utf8') === run.stdout, `${SCRIPT} output differs from the committed file`).toBe(true);
+    expect(
+      readFileSync(COMMITTED, 'utf8') === run.stdout,
+      `${SCRIPT} output differs from the committed file`,
+    ).toBe(true);
   });
 });

@@ -5,22 +5,62 @@
  * which count as one code point but two UTF-16 units), arrays at and beyond their bounds, an
  * extra field on every object. A rejected value must also fail with TypeBox's words.
  */
+import type { TSchema } from 'typebox';
 import { Guard as TypeBoxGuard } from 'typebox/guard';
 import { describe, expect, it } from 'vitest';
 import * as protocol from '../index.js';
 import { Guard } from '../standalone-validator.js';
-import { compileValidator } from '../validate.js';
-import { VALID_SAMPLES } from './agent-validator-samples.js';
+import { compileValidator, type Validator } from '../validate.js';
 import * as generated from './agent-validators.js';
+import { VALID_SAMPLES } from './test-agent-validator-samples.js';
 
 type Path = (string | number)[];
 type Json = unknown;
 
 const OTHER_TYPES: Json[] = [null, true, false, 0, 1, -1, 1.5, 'x', '', [], {}, undefined];
-const STRINGS = [' ', 'a b', '{{x}}', '{{X}}', 'T1234', 'T1234.123', 'T12345', 'Linux.Ab.Cd', 'linux.ab.cd',
-  'https://x', 'http://x', '/etc', 'etc', 'A==', 'A===', 'process.kill', 'Process.kill', 'a.b', 'file..mode',
-  'live', 'poll', 'snapshot', 'differential', 'rows', 'no_rows', 'urgent', 'auth.ok', 'command', '-_', '\u0000'];
-const NUMBERS = [0, -0, -1, 1.5, 2 ** 53, -(2 ** 53), Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+const STRINGS = [
+  ' ',
+  'a b',
+  '{{x}}',
+  '{{X}}',
+  'T1234',
+  'T1234.123',
+  'T12345',
+  'Linux.Ab.Cd',
+  'linux.ab.cd',
+  'https://x',
+  'http://x',
+  '/etc',
+  'etc',
+  'A==',
+  'A===',
+  'process.kill',
+  'Process.kill',
+  'a.b',
+  'file..mode',
+  'live',
+  'poll',
+  'snapshot',
+  'differential',
+  'rows',
+  'no_rows',
+  'urgent',
+  'auth.ok',
+  'command',
+  '-_',
+  '\u0000',
+];
+const NUMBERS = [
+  0,
+  -0,
+  -1,
+  1.5,
+  2 ** 53,
+  -(2 ** 53),
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+];
 /** Arrays are not grown past this (the agent's schemas bound theirs at 2,000 at most). */
 const MAX_ARRAY = 10_001;
 
@@ -46,7 +86,10 @@ const BOUND_KIND: Record<string, keyof Bounds> = {
 };
 
 /** Every bound anywhere in a schema (which field it bounds does not matter: each is tried on every field). */
-function bounds(schema: unknown, out: Bounds = { lengths: new Set(), ranges: new Set(), items: new Set(), properties: new Set() }): Bounds {
+function bounds(
+  schema: unknown,
+  out: Bounds = { lengths: new Set(), ranges: new Set(), items: new Set(), properties: new Set() },
+): Bounds {
   if (Array.isArray(schema)) for (const s of schema) bounds(s, out);
   else if (schema && typeof schema === 'object')
     for (const [k, v] of Object.entries(schema)) {
@@ -86,7 +129,8 @@ function* mutations(sample: Json, limits: Bounds): Generator<[string, Json]> {
   for (const [path, value] of nodes(sample)) {
     const at = path.join('.') || '(root)';
     if (path.length > 0) yield [`${at} removed`, replaced(sample, path, DELETE)];
-    for (const other of OTHER_TYPES) yield [`${at} = ${JSON.stringify(other)}`, replaced(sample, path, other)];
+    for (const other of OTHER_TYPES)
+      yield [`${at} = ${JSON.stringify(other)}`, replaced(sample, path, other)];
     if (typeof value === 'string') {
       for (const s of STRINGS) yield [`${at} = ${JSON.stringify(s)}`, replaced(sample, path, s)];
       for (const n of near(limits.lengths)) {
@@ -128,7 +172,9 @@ function failure(parse: (v: unknown) => unknown, value: unknown) {
 }
 
 describe('generated agent validators', () => {
-  const names = Object.keys(generated) as (keyof typeof generated)[];
+  // By name, as data: the test walks all of them.
+  const validators: Record<string, Validator<TSchema>> = { ...generated };
+  const names = Object.keys(validators);
 
   it('cover the schemas the generator lists, each with valid samples', () => {
     expect(names.length).toBeGreaterThanOrEqual(16);
@@ -137,10 +183,12 @@ describe('generated agent validators', () => {
 
   for (const name of names) {
     // RulesSetBody alone tries ~10,000 values, each rejected one explained by TypeBox too.
-    it(`${name}: accepts and rejects exactly what TypeBox does, with TypeBox's error`, { timeout: 120_000 }, () => {
+    it(`${name}: accepts and rejects exactly what TypeBox does, with TypeBox's error`, {
+      timeout: 120_000,
+    }, () => {
       const schema = (protocol as unknown as Record<string, unknown>)[name];
       const typebox = compileValidator(schema as Parameters<typeof compileValidator>[0]);
-      const standalone = generated[name];
+      const standalone = validators[name] as Validator<TSchema>;
       const limits = bounds(schema);
       let accepted = 0;
       let rejected = 0;
@@ -174,7 +222,9 @@ describe('generated agent validators', () => {
       return seed;
     };
     for (let i = 0; i < 5000; i++) {
-      const s = String.fromCharCode(...Array.from({ length: next() % 12 }, () => units[next() % units.length] as number));
+      const s = String.fromCharCode(
+        ...Array.from({ length: next() % 12 }, () => units[next() % units.length] as number),
+      );
       expect(Guard.CodePointCount(s), JSON.stringify(s)).toBe(TypeBoxGuard.CodePointCount(s));
     }
   });
