@@ -3,7 +3,8 @@
  * the error line, the exit codes and the run itself (context, parse, close).
  */
 
-import { VigilError } from '@vigil/protocol';
+// The entry without TypeBox: `vigil agent run` loads this module and runs for weeks (ADR 0006).
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import { Command, CommanderError } from 'commander';
 import { type CliContext, createContext, type Stdin } from './context.js';
 import type { Io } from './output.js';

@@ -6,7 +6,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { VigilError } from '@vigil/protocol';
+// The entry without TypeBox: `vigil agent run` loads this module and runs for weeks (ADR 0006).
+import { VigilError } from '@vigil/protocol/agent-runtime';
 
 /** What `vigil login` stores. */
 export interface StoredSettings {

@@ -4,17 +4,16 @@
  * with an AbortSignal, and every outcome — success, refusal, failure, timeout, a bug — turned into
  * an `action.result` body with a stable error code, the exit code and the tail of stderr.
  */
-import {
-  type ActionDefinitionT,
-  type ActionErrorT,
-  type ActionPlatformT,
-  ActionResultBody,
-  type ActionResultBodyT,
-  type ActionResultStatusT,
-  type ActionRunBodyT,
-  compileValidator,
+import type {
+  ActionDefinitionT,
+  ActionErrorT,
+  ActionPlatformT,
+  ActionResultBodyT,
+  ActionResultStatusT,
+  ActionRunBodyT,
 } from '@vigil/protocol';
-import { validateActionParams } from './load.js';
+import { validators } from '@vigil/protocol/agent-runtime';
+import { validateActionParamsOnDemand } from './load-on-demand.js';
 import { createCommandRunner } from './run-command.js';
 import type { ActionStore } from './store.js';
 import type { ActionContext, ActionImpls, ActionOutcome, CommandOutput, CommandRunner } from './types.js';
@@ -126,7 +125,7 @@ function boundedDetails(details: Record<string, unknown>): Record<string, unknow
   };
 }
 
-const resultValidator = compileValidator(ActionResultBody);
+const resultValidator = validators.ActionResultBody;
 
 /**
  * Run one action command and return its result. The same command id never runs twice: a repeat
@@ -217,7 +216,7 @@ async function execute(request: ActionRequest, env: ActionEnvironment): Promise<
     return decline('E_ACTION_NO_DRY_RUN', `${body.action} has no dry run; nothing was done`);
   let params: Record<string, unknown>;
   try {
-    params = validateActionParams(def, body.params);
+    params = await validateActionParamsOnDemand(def, body.params);
   } catch (error) {
     return decline('E_ACTION_PARAMS', (error as Error).message);
   }

@@ -1,5 +1,6 @@
 /** Rendering a check's SQL with its parameters as typed SQL literals (never raw text). */
-import { type CheckDefinitionT, VigilError } from '@vigil/protocol';
+import type { CheckDefinitionT } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 
 /** Parameter values by name (overrides over defaults). */
 export type CheckParams = Record<string, unknown>;

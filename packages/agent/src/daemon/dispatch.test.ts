@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandPayloadT, PingBody, signCommand } from '@vigil/protocol';
+import { type CommandPayloadT, signCommand } from '@vigil/protocol';
+import { validators } from '@vigil/protocol/agent-runtime';
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from './dispatch.js';
 import { Outbox } from './outbox.js';
@@ -19,7 +20,7 @@ function setup(dir = mkdtempSync(join(tmpdir(), 'vigil-dispatch-'))) {
     quiet,
   );
   d.register('agent.ping', {
-    schema: PingBody,
+    validator: validators.PingBody,
     run: (body) => {
       calls.push(body);
       return { pong: true };

@@ -5,8 +5,8 @@
  * the outbox, so a result survives a disconnect or restart.
  */
 import type { KeyObject } from 'node:crypto';
-import { type CommandPayloadT, compileValidator, verifyCommand } from '@vigil/protocol';
-import type { TSchema } from 'typebox';
+import type { CommandPayloadT } from '@vigil/protocol';
+import { verifyCommand } from '@vigil/protocol/agent-runtime';
 import type { Outbox } from './outbox.js';
 
 /** What a handler gets besides its body. */
@@ -17,7 +17,8 @@ export interface CommandContext {
 
 /** A command handler: returns the result for `command.result`, or `undefined` when it reports by itself. */
 export interface CommandHandler {
-  schema: TSchema;
+  /** The check of the body's schema: a generated validator from `@vigil/protocol/agent-runtime`. */
+  validator: { check(body: unknown): boolean };
   run(body: unknown, ctx: CommandContext): Promise<unknown> | unknown;
   /** false when the handler enqueues its own outbox items (query.result, check.results). */
   reportsResult?: boolean;
@@ -32,7 +33,7 @@ export interface Log {
 
 /** Verifies and routes signed commands. */
 export class Dispatcher {
-  private readonly handlers = new Map<string, CommandHandler & { check(v: unknown): boolean }>();
+  private readonly handlers = new Map<string, CommandHandler>();
 
   constructor(
     private readonly identity: { serverKey: KeyObject; accountId: string; agentId: string },
@@ -43,8 +44,7 @@ export class Dispatcher {
 
   /** Register the handler of one command kind. */
   register(kind: string, handler: CommandHandler): void {
-    const v = compileValidator(handler.schema);
-    this.handlers.set(kind, { ...handler, check: (x) => v.check(x) });
+    this.handlers.set(kind, handler);
   }
 
   private refuse(reason: string, detail: string, id?: string): void {
@@ -71,7 +71,7 @@ export class Dispatcher {
     this.outbox.remember(cmd.id, cmd.exp);
     const handler = this.handlers.get(cmd.kind);
     if (!handler) return this.refuse('unknown_kind', `this agent has no handler for ${cmd.kind}`, cmd.id);
-    if (!handler.check(cmd.body))
+    if (!handler.validator.check(cmd.body))
       return this.refuse('invalid_body', `the body of ${cmd.kind} does not match its schema`, cmd.id);
     const campaign = 'campaign' in cmd.aud ? cmd.aud.campaign : undefined;
     const ctx: CommandContext = { command: cmd, ...(campaign ? { campaign } : {}) };

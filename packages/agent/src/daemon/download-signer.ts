@@ -4,7 +4,7 @@
  * instead of a body, so the server can serve a package without any bearer secret.
  */
 import { type KeyObject, randomBytes, sign } from 'node:crypto';
-import { downloadProofBytes, POLL_HEADERS } from '@vigil/protocol';
+import { downloadProofBytes, POLL_HEADERS } from '@vigil/protocol/agent-runtime';
 import type { ServerDownloads } from '../actions/linux/verified-download.js';
 import { agentNow } from './facts.js';
 import type { AgentState } from './identity.js';

@@ -7,7 +7,7 @@ import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } fro
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 
 /** What agent.json holds. */
 export interface AgentState {

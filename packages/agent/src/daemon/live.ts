@@ -6,23 +6,21 @@
 import type { KeyObject } from 'node:crypto';
 import { sign } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import type { AgentStatusT, HostFactsT } from '@vigil/protocol';
 import {
   AGENT_PATHS,
-  type AgentStatusT,
   authProofBytes,
   channelBinding,
-  compileValidator,
-  type HostFactsT,
   MAX_MESSAGE_BYTES,
   PONG_EVERY_PINGS,
   QUIET_PING_PAYLOAD,
-  ServerToAgent,
   serverSilenceLimitMs,
-} from '@vigil/protocol';
+  validators,
+} from '@vigil/protocol/agent-runtime';
 import WebSocket from 'ws';
 import type { AgentState } from './identity.js';
 
-const validate = compileValidator(ServerToAgent);
+const validate = validators.ServerToAgent;
 
 /** What the live session needs from the runtime. */
 export interface LiveHooks {

@@ -1,14 +1,13 @@
 /** One signed poll round trip (the HTTPS fallback): outbox items out, acks and commands back. */
 import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
+import type { HostFactsT, PollResponseT } from '@vigil/protocol';
 import {
   AGENT_PATHS,
-  type HostFactsT,
   isErrorCode,
   POLL_HEADERS,
-  type PollResponseT,
   pollProofBytes,
   VigilError,
-} from '@vigil/protocol';
+} from '@vigil/protocol/agent-runtime';
 import { Agent, request } from 'undici';
 import { agentNow } from './facts.js';
 import type { AgentState } from './identity.js';

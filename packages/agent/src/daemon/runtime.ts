@@ -4,7 +4,8 @@
  * outbox flushed whenever connected, and signed commands dispatched to handlers.
  */
 import type { KeyObject } from 'node:crypto';
-import { CLOSE_CODES, ed25519PublicKeyFromRaw, type HeldSetsT } from '@vigil/protocol';
+import type { HeldSetsT } from '@vigil/protocol';
+import { CLOSE_CODES, ed25519PublicKeyFromRaw } from '@vigil/protocol/agent-runtime';
 import { type BackoffOptions, backoffDelay, reconnectDelay } from './backoff.js';
 import { Dispatcher, type Log } from './dispatch.js';
 import { AGENT_VERSION, hostFacts } from './facts.js';

@@ -5,13 +5,13 @@
  * default rate several samples share one item (fewer messages and acks for a fleet of idle
  * hosts); at a faster rate each sample goes at once, because someone is looking at it.
  */
+import type { MetricSampleT } from '@vigil/protocol';
 import {
   METRICS_DEFAULT_INTERVAL_S,
   METRICS_MAX_ENTITIES,
   METRICS_MAX_LEASE_MS,
   METRICS_MAX_SAMPLES_PER_ITEM,
-  type MetricSampleT,
-} from '@vigil/protocol';
+} from '@vigil/protocol/agent-runtime';
 import type { Log } from '../daemon/dispatch.js';
 import type { Outbox } from '../daemon/outbox.js';
 import type { TableContext } from '../tables/types.js';

@@ -1,5 +1,6 @@
 /** rules.set: the server's signed rule set for this device — detection rules and automated responses. */
-import { RulesSetBody, type RulesSetBodyT } from '@vigil/protocol';
+import type { RulesSetBodyT } from '@vigil/protocol';
+import { validators } from '@vigil/protocol/agent-runtime';
 import type { Dispatcher } from '../daemon/dispatch.js';
 import type { MonitorService } from './service.js';
 
@@ -9,7 +10,7 @@ import type { MonitorService } from './service.js';
  */
 export function registerRulesHandler(d: Dispatcher, monitors: MonitorService | undefined): void {
   d.register('rules.set', {
-    schema: RulesSetBody,
+    validator: validators.RulesSetBody,
     run: async (body) => {
       const set = body as RulesSetBodyT;
       if (!monitors) return { digest: set.digest, monitors: [], note: 'this agent runs without monitors' };

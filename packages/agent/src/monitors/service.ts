@@ -6,16 +6,9 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type ActionDefinitionT,
-  compileValidator,
-  ignorePatternProblem,
-  type MonitorNameT,
-  RulesSetBody,
-  type RulesSetBodyT,
-  watchPathProblem,
-} from '@vigil/protocol';
-import { loadActions } from '../actions/load.js';
+import type { ActionDefinitionT, MonitorNameT, RulesSetBodyT } from '@vigil/protocol';
+import { ignorePatternProblem, validators, watchPathProblem } from '@vigil/protocol/agent-runtime';
+import { loadActionsOnDemand } from '../actions/load-on-demand.js';
 import type { Log } from '../daemon/dispatch.js';
 import type { ActionService } from '../daemon/handlers/actions.js';
 import { agentInstallDirs, serverAddressesOf } from '../daemon/handlers/actions.js';
@@ -79,7 +72,7 @@ export interface MonitorFactoryContext {
 }
 
 const STATE_FILE = 'monitor-rules.json';
-const setValidator = compileValidator(RulesSetBody);
+const setValidator = validators.RulesSetBody;
 
 /** The agent's own files a change of which is tampering: its key, its service unit, its code, its runtime. */
 export function agentTamperEntries(stateDir: string): WatchEntry[] {
@@ -185,8 +178,10 @@ export class MonitorService {
     });
     this.responder = new Responder({
       stateDir: options.stateDir,
-      definitions: () => {
-        this.definitions ??= new Map(loadActions().map((d) => [d.name, d]));
+      definitions: async () => {
+        // On the first response, not at start: the action catalogue's loader validates with
+        // TypeBox, which an agent that never responds does not need in memory.
+        this.definitions ??= new Map((await loadActionsOnDemand()).map((d) => [d.name, d]));
         return this.definitions;
       },
       start: async (id, body, rule) => {

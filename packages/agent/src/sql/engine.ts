@@ -1,4 +1,4 @@
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import Database from 'better-sqlite3';
 import { type AgentInfoProvider, createVigilAgentCollector } from '../tables/collectors/vigil-agent.js';
 import type { TableDeclaration } from '../tables/declarations.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { isErrorCode, VigilError } from '@vigil/protocol';
+import { isErrorCode, VigilError } from '@vigil/protocol/agent-runtime';
 import type { AgentInfoProvider } from '../tables/collectors/vigil-agent.js';
 import { DEFAULT_MAX_ROWS, type QueryResult } from './engine.js';
 import type { WorkerRequest, WorkerResponse } from './query-worker.js';

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import type { AgentInfo } from '../tables/collectors/vigil-agent.js';
 import { createQueryEngine } from './engine.js';
 

@@ -1,4 +1,4 @@
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import { isKeyword, isOp, tokenize } from './tokenize.js';
 
 /** Statement keywords that never start a plain read (anything else unknown is left to SQLite's parser). */

@@ -1,4 +1,4 @@
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import { coreCollectors } from './collectors/index-core.js';
 import { systemCollectors } from './collectors/index-system.js';
 import { loadDeclarations, type TableDeclaration } from './declarations.js';

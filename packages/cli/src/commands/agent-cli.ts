@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { VigilError } from '@vigil/protocol';
+// The entry without TypeBox: `vigil agent run` loads this module and runs for weeks (ADR 0006).
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { formatJson, formatTable } from '../output.js';

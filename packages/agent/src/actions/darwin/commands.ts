@@ -4,7 +4,7 @@
  * Unit-tested for their exact argv; not yet run on a real Mac (the catalogue says so). The file
  * actions are plain Node file operations and need no builder.
  */
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import type { CommandBuilder, CommandStep } from '../command-step.js';
 
 const step = (program: string, ...args: string[]): CommandStep => ({ program, args });

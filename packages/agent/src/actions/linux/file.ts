@@ -23,7 +23,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import { sha256File } from '../hash-file.js';
 import { canonicalTarget } from '../paths.js';
 import type { ActionContext, ActionImpls, ActionOutcome } from '../types.js';

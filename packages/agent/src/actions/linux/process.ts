@@ -4,7 +4,7 @@
  * ancestors are never signalled; a pattern matching more than `max_processes` signals nothing.
  */
 import { basename, join } from 'node:path';
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import { globToRegExp } from '../glob.js';
 import { sha256File } from '../hash-file.js';
 import type { ActionContext, ActionImpls, ActionOutcome } from '../types.js';

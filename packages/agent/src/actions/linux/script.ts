@@ -7,7 +7,7 @@
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import type { ActionContext, ActionImpls, ActionOutcome } from '../types.js';
 import { lookupUser } from '../users.js';
 import { outputTail, runProgram } from './action-failure.js';

@@ -3,7 +3,7 @@
  * before the unit name). The unit's state is read before and after, so the result says what
  * changed and the undo restores what was there. The agent's own unit is refused.
  */
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import type { ActionContext, ActionImpl, ActionImpls, ActionOutcome } from '../types.js';
 import { refuse, runChecked } from './action-failure.js';
 import { requireSystemd } from './systemd.js';

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import { findProgram } from '../../tables/collectors/command-runner.js';
 import type { ActionContext, ActionImpls, ActionOutcome } from '../types.js';
 import { lookupUser, type UserEntry } from '../users.js';

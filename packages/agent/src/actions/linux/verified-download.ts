@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SOFTWARE_DOWNLOAD_PATH } from '@vigil/protocol';
+import { SOFTWARE_DOWNLOAD_PATH } from '@vigil/protocol/agent-runtime';
 import { ACTION_ERROR, ActionFailure, refuse } from './action-failure.js';
 
 /** Largest package file accepted (2 GiB). */

@@ -9,14 +9,10 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type ActionDefinitionT,
-  type ActionPlatformT,
-  ActionRunBody,
-  type ActionRunBodyT,
-} from '@vigil/protocol';
+import type { ActionDefinitionT, ActionPlatformT, ActionRunBodyT } from '@vigil/protocol';
+import { validators } from '@vigil/protocol/agent-runtime';
 import type { ServerDownloads } from '../../actions/linux/verified-download.js';
-import { loadActions } from '../../actions/load.js';
+import { loadActionsOnDemand } from '../../actions/load-on-demand.js';
 import {
   type ActionEnvironment,
   currentPlatform,
@@ -104,7 +100,7 @@ export class ActionService {
   readonly store: ActionStore;
   readonly quarantineDir: string;
   readonly protectedPaths: string[];
-  private readonly definitions: ReadonlyMap<string, ActionDefinitionT>;
+  private definitions: ReadonlyMap<string, ActionDefinitionT> | undefined;
   private readonly running = new Set<Promise<void>>();
   private serverAddresses: string[] = [];
   private closed = false;
@@ -119,7 +115,7 @@ export class ActionService {
       ...(options.installDirs ?? agentInstallDirs()),
       process.execPath,
     ];
-    this.definitions = new Map((options.definitions ?? loadActions()).map((d) => [d.name, d]));
+    if (options.definitions) this.definitions = new Map(options.definitions.map((d) => [d.name, d]));
     for (const result of settleInterrupted(this.store))
       options.log.warn(
         { command_id: result.command_id, action: result.action },
@@ -144,6 +140,9 @@ export class ActionService {
       this.options.log.warn({ err: (error as Error).message }, 'could not resolve the server address');
     }
     const platform = this.options.platform ?? currentPlatform();
+    // The shipped catalogue loads with the first action, not at start: its loader validates with
+    // TypeBox, which an agent that runs no action does not need in memory.
+    this.definitions ??= new Map((await loadActionsOnDemand()).map((d) => [d.name, d]));
     return {
       definitions: this.definitions,
       impls:
@@ -207,7 +206,7 @@ export class ActionService {
 export function registerActionHandler(d: Dispatcher, options: ActionServiceOptions): ActionService {
   const service = new ActionService(options);
   d.register('action.run', {
-    schema: ActionRunBody,
+    validator: validators.ActionRunBody,
     reportsResult: false,
     run: (body, ctx) => {
       void service.start(ctx.command.id, body as ActionRunBodyT);

@@ -1,6 +1,6 @@
 /** Diagnostic and control commands: agent.ping, agent.sleep (busy work off the main thread), mode.set. */
 import { Worker } from 'node:worker_threads';
-import { ModeSetBody, PingBody, SleepBody } from '@vigil/protocol';
+import { validators } from '@vigil/protocol/agent-runtime';
 import type { Dispatcher } from '../dispatch.js';
 
 /** Burn CPU for `ms` in a worker thread: the main loop (heartbeats) must not notice. */
@@ -21,15 +21,15 @@ export function registerBasicHandlers(
   setMode: (mode: 'live' | 'poll', pollS?: number) => void,
 ): void {
   d.register('agent.ping', {
-    schema: PingBody,
+    validator: validators.PingBody,
     run: (body) => ({ echo: (body as { echo?: string }).echo ?? null, at: Date.now() }),
   });
   d.register('agent.sleep', {
-    schema: SleepBody,
+    validator: validators.SleepBody,
     run: async (body) => ({ iterations: await busyWork((body as { ms: number }).ms) }),
   });
   d.register('mode.set', {
-    schema: ModeSetBody,
+    validator: validators.ModeSetBody,
     run: (body) => {
       const b = body as { mode: 'live' | 'poll'; poll_s?: number };
       // Report first, switch after: the result must leave over the channel it was asked on.

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChecksScanBody, ChecksSetBody, type ChecksSetBodyT, type RuleSetCheckT } from '@vigil/protocol';
+import type { ChecksSetBodyT, RuleSetCheckT } from '@vigil/protocol';
+import { validators } from '@vigil/protocol/agent-runtime';
 import type { QueryRunner } from '../../sql/query-runner.js';
 import type { Dispatcher, Log } from '../dispatch.js';
 import type { Outbox } from '../outbox.js';
@@ -152,14 +153,14 @@ export class CheckRunner {
 /** Register checks.set and checks.scan. */
 export function registerCheckHandlers(d: Dispatcher, runner: CheckRunner): void {
   d.register('checks.set', {
-    schema: ChecksSetBody,
+    validator: validators.ChecksSetBody,
     run: (body) => {
       void runner.replace(body as ChecksSetBodyT);
       return { checks: (body as ChecksSetBodyT).checks.length };
     },
   });
   d.register('checks.scan', {
-    schema: ChecksScanBody,
+    validator: validators.ChecksScanBody,
     run: (body) => {
       void runner.scan((body as { scan_id: string }).scan_id);
       return { started: true };

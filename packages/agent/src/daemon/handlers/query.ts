@@ -1,5 +1,5 @@
 /** query.run: a live query, run in the worker-thread engine within the campaign's limits. */
-import { QueryRunBody } from '@vigil/protocol';
+import { validators } from '@vigil/protocol/agent-runtime';
 import type { QueryRunner } from '../../sql/query-runner.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { Outbox } from '../outbox.js';
@@ -23,7 +23,7 @@ export function rowsToArrays(
 /** Register query.run. */
 export function registerQueryHandler(d: Dispatcher, runner: () => QueryRunner, outbox: Outbox): void {
   d.register('query.run', {
-    schema: QueryRunBody,
+    validator: validators.QueryRunBody,
     reportsResult: false,
     run: async (body, ctx) => {
       const b = body as { sql: string; timeout_ms: number; max_rows: number };

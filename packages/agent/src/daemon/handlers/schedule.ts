@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ScheduledQueryT, ScheduleSetBody, scheduleDigest } from '@vigil/protocol';
+import type { ScheduledQueryT } from '@vigil/protocol';
+import { scheduleDigest, validators } from '@vigil/protocol/agent-runtime';
 import { Cron } from 'croner';
 import type { QueryRunner } from '../../sql/query-runner.js';
 import type { Dispatcher, Log } from '../dispatch.js';
@@ -131,7 +132,7 @@ export class Scheduler {
 /** Register schedule.set. */
 export function registerScheduleHandler(d: Dispatcher, scheduler: Scheduler): void {
   d.register('schedule.set', {
-    schema: ScheduleSetBody,
+    validator: validators.ScheduleSetBody,
     run: (body) => {
       const queries = (body as { queries: ScheduledQueryT[] }).queries;
       scheduler.replace(queries);

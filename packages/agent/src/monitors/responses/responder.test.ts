@@ -10,8 +10,9 @@ import type { ActionResultBodyT, ActionRunBodyT, ResponseRuleT, RuleSetRuleT } f
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadActions } from '../../actions/load.js';
 import type { Detection } from '../rules/engine.js';
+import { checkResponseStep } from './check-step.js';
 import { Responder, responseNames } from './responder.js';
-import { checkResponseStep, fillParams, MissingField } from './template.js';
+import { fillParams, MissingField } from './template.js';
 
 const definitions = new Map(loadActions().map((d) => [d.name, d]));
 

@@ -20,7 +20,7 @@ const HOUR_MS = 3600_000;
 export interface ResponderOptions {
   stateDir: string;
   /** The action catalogue by name. */
-  definitions(): ReadonlyMap<string, ActionDefinitionT>;
+  definitions(): ReadonlyMap<string, ActionDefinitionT> | Promise<ReadonlyMap<string, ActionDefinitionT>>;
   /** Run one action through the action runner (ActionService.start); its result reports itself. */
   start(commandId: string, body: ActionRunBodyT, rule: string): Promise<void>;
   /** Report a response that was held back (the outbox). */
@@ -174,7 +174,7 @@ export class Responder {
     recent.push(now);
     this.save();
     for (const step of response.actions) {
-      const def = this.options.definitions().get(step.action);
+      const def = (await this.options.definitions()).get(step.action);
       let params: Record<string, unknown>;
       try {
         params = fillParams(step.params, d.event.fields);

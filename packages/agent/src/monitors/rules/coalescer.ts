@@ -6,7 +6,7 @@
  * one with count 499 and the list — and one alert on the server, which coalesces by rule and key.
  */
 import type { AlertEventBodyT, RuleSetRuleT } from '@vigil/protocol';
-import { MAX_ALERT_CONTEXT_BYTES } from '@vigil/protocol';
+import { MAX_ALERT_CONTEXT_BYTES } from '@vigil/protocol/agent-runtime';
 import type { MonitorEvent } from '../types.js';
 
 /** Occurrence summaries one item lists at most (the rest are counted). */

@@ -6,14 +6,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileValidator, RuleDefinition, type RuleDefinitionT, VigilError } from '@vigil/protocol';
+import type { RuleDefinitionT } from '@vigil/protocol';
+import { VigilError, validators } from '@vigil/protocol/agent-runtime';
 import YAML from 'yaml';
 import { renderRule } from './render.js';
 
 /** Where the shipped rules live (works from src and dist alike). */
 export const DEFAULT_RULES_DIR = fileURLToPath(new URL('../../../../../definitions/rules/', import.meta.url));
 
-const validator = compileValidator(RuleDefinition);
+// Generated at build time: the agent loads its shipped rules at start without loading TypeBox.
+const validator = validators.RuleDefinition;
 
 /** Every `{{name}}` reference anywhere in a value. */
 function references(value: unknown, out: Set<string> = new Set()): Set<string> {

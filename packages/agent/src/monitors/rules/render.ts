@@ -3,17 +3,13 @@
  * effective value (defaults, then overrides), checked against the rendered rule's schema, so the
  * agent only ever evaluates concrete values.
  */
-import {
-  compileValidator,
-  type RuleDefinitionT,
-  RuleSetRule,
-  type RuleSetRuleT,
-  VigilError,
-} from '@vigil/protocol';
+import type { RuleDefinitionT, RuleSetRuleT } from '@vigil/protocol';
+import { VigilError, validators } from '@vigil/protocol/agent-runtime';
 import { type CheckParams, effectiveParams } from '../../checks/render.js';
 import { parseCidr } from './cidr.js';
 
-const renderedValidator = compileValidator(RuleSetRule);
+// Generated at build time: the agent renders its shipped rules at start without loading TypeBox.
+const renderedValidator = validators.RuleSetRule;
 const WHOLE_REFERENCE = /^\{\{\s*([a-z][a-z0-9_]*)\s*\}\}$/;
 
 /** A copy of `value` with whole-string references replaced by the parameter's (typed) value. */

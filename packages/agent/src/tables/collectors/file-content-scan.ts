@@ -1,4 +1,4 @@
-import { VigilError } from '@vigil/protocol';
+import { VigilError } from '@vigil/protocol/agent-runtime';
 import { pathsFromHints } from '../path-patterns.js';
 import type { TableCollector } from '../types.js';
 import { splitLines } from './file-lines.js';
