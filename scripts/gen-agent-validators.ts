@@ -36,6 +36,7 @@ export const AGENT_SCHEMAS = [
   'QueryRunBody',
   'ScheduleSetBody',
   'ChecksSetBody',
+  'ChecksSetDeflatedBody',
   'ChecksScanBody',
   'MetricsRateBody',
   'RulesSetBody',

@@ -17,9 +17,11 @@ import {
   type AgentStatusT,
   authProofBytes,
   channelBinding,
+  DEFLATE_ENCODING,
   enrollProofBytes,
   type HeldSetsT,
   type HostFactsT,
+  inflateJson,
   POLL_HEADERS,
   PONG_EVERY_PINGS,
   type PollResponseT,
@@ -421,7 +423,14 @@ export class SimAgent {
   }
 
   private status(mode: 'live' | 'poll', outboxDepth: number): AgentStatusT {
-    return { mode, version: '0.1.0-sim', outbox_depth: outboxDepth, outbox_evicted: 0, held: this.held };
+    return {
+      mode,
+      version: '0.1.0-sim',
+      outbox_depth: outboxDepth,
+      outbox_evicted: 0,
+      held: this.held,
+      accepts: [DEFLATE_ENCODING],
+    };
   }
 
   private onCommand(env: unknown): void {
@@ -462,6 +471,11 @@ export class SimAgent {
       else answer();
     } else if (v.command.kind === 'schedule.set') {
       this.held.schedule_set = scheduleDigest((v.command.body as ScheduleSetBodyT).queries);
+    } else if (v.command.kind === 'checks.set_deflated') {
+      // Inflated as the real agent does (the work, and the check that it is the set named).
+      const body = v.command.body as { digest: string; deflated: string };
+      const set = inflateJson(body.deflated) as { digest?: unknown };
+      if (set.digest === body.digest) this.held.checks_set = body.digest;
     } else if (v.command.kind === 'checks.set' || v.command.kind === 'rules.set') {
       const digest = (v.command.body as { digest?: unknown }).digest;
       if (typeof digest === 'string')

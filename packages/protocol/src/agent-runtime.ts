@@ -10,6 +10,7 @@
 export * from './agent/alert-limits.js';
 export * from './agent/channel.js';
 export * from './agent/channel-binding.js';
+export * from './agent/deflated-body.js';
 export * from './agent/heartbeat.js';
 export * from './agent/metrics-limits.js';
 export * from './agent/signed-commands.js';

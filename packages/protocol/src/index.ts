@@ -3,6 +3,7 @@
 export * from './actions.js';
 export * from './agent/alerts.js';
 export * from './agent/channel-binding.js';
+export * from './agent/deflated-body.js';
 export * from './agent/envelope.js';
 export * from './agent/heartbeat.js';
 export * from './agent/messages.js';

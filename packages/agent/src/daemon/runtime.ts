@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { HeldSetsT } from '@vigil/protocol';
-import { CLOSE_CODES, ed25519PublicKeyFromRaw } from '@vigil/protocol/agent-runtime';
+import { CLOSE_CODES, DEFLATE_ENCODING, ed25519PublicKeyFromRaw } from '@vigil/protocol/agent-runtime';
 import { type BackoffOptions, backoffDelay, reconnectDelay } from './backoff.js';
 import { Dispatcher, type Log } from './dispatch.js';
 import { AGENT_VERSION, hostFacts } from './facts.js';
@@ -81,6 +81,7 @@ export class AgentRuntime {
       outbox_depth: this.outbox.depth(),
       outbox_evicted: this.outbox.evicted(),
       held: this.heldSets(),
+      accepts: [DEFLATE_ENCODING],
     };
   }
 

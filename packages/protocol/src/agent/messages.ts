@@ -93,6 +93,8 @@ export const AgentStatus = Type.Object(
     outbox_depth: Type.Integer({ minimum: 0 }),
     outbox_evicted: Type.Integer({ minimum: 0 }),
     held: Type.Optional(HeldSets),
+    /** Encodings the agent can read in command bodies (`deflate`: checks.set_deflated). */
+    accepts: Type.Optional(Type.Array(Type.Enum(['deflate'] as const), { maxItems: 8 })),
   },
   { additionalProperties: false },
 );
@@ -336,6 +338,22 @@ export const ChecksSetBody = Type.Object(
   { additionalProperties: false },
 );
 export type ChecksSetBodyT = Static<typeof ChecksSetBody>;
+
+/**
+ * Body of a signed `checks.set_deflated` command: a `checks.set` body as JSON, raw-deflated and in
+ * base64 (about a quarter of the size). Sent only to agents whose status `accepts` `deflate`: a
+ * ~130 KB message leaves ~50 KiB of TLS buffers on a server's connection for its whole life, a
+ * ~30 KB one far less (docs/benchmarks.md, "Capacity"). The agent inflates it, bounded by
+ * MAX_INFLATED_SET_BYTES, only after the signature verified, then validates it as ChecksSetBody.
+ */
+export const ChecksSetDeflatedBody = Type.Object(
+  {
+    digest: Type.String({ maxLength: 128 }),
+    deflated: Type.String({ maxLength: 4 * 1024 * 1024, pattern: '^[A-Za-z0-9+/]*={0,2}$' }),
+  },
+  { additionalProperties: false },
+);
+export type ChecksSetDeflatedBodyT = Static<typeof ChecksSetDeflatedBody>;
 
 /** Body of a signed `checks.scan` command: run the whole rule set now. */
 export const ChecksScanBody = Type.Object(

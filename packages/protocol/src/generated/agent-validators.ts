@@ -99,6 +99,16 @@ export const ChecksSetBody: Validator<typeof P.ChecksSetBody> = standaloneValida
   "{\"type\":\"object\",\"required\":[\"digest\",\"checks\",\"full_state_interval_s\"],\"properties\":{\"digest\":{\"type\":\"string\",\"maxLength\":128},\"checks\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"name\",\"severity\",\"query\",\"pass_when\",\"interval_s\"],\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":128},\"severity\":{\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"]},\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100000},\"evidence\":{\"type\":\"string\",\"maxLength\":100000},\"pass_when\":{\"enum\":[\"rows\",\"no_rows\"]},\"interval_s\":{\"type\":\"integer\",\"minimum\":60}},\"additionalProperties\":false},\"maxItems\":2000},\"full_state_interval_s\":{\"type\":\"integer\",\"minimum\":60}},\"additionalProperties\":false}",
 );
 
+/** @vigil/protocol's ChecksSetDeflatedBody. */
+export const ChecksSetDeflatedBody: Validator<typeof P.ChecksSetDeflatedBody> = standaloneValidator(
+  (() => {
+    const External = [new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u")];
+    const check_0 = ((value) => ((typeof value === "object" && value !== null && !(Array.isArray(value))) && ((("digest" in value && "deflated" in value) && Object.getOwnPropertyNames(value).length === 2) && ((typeof value.digest === "string" && (value.digest.length <= 128 || (value.digest.length <= 256 && Guard.CodePointCount(value.digest) <= 128))) && (typeof value.deflated === "string" && ((value.deflated.length <= 4194304 || (value.deflated.length <= 8388608 && Guard.CodePointCount(value.deflated) <= 4194304)) && External[0].test(value.deflated)))))));
+    return (value) => check_0(value);
+  })(),
+  "{\"type\":\"object\",\"required\":[\"digest\",\"deflated\"],\"properties\":{\"digest\":{\"type\":\"string\",\"maxLength\":128},\"deflated\":{\"type\":\"string\",\"maxLength\":4194304,\"pattern\":\"^[A-Za-z0-9+/]*={0,2}$\"}},\"additionalProperties\":false}",
+);
+
 /** @vigil/protocol's ChecksScanBody. */
 export const ChecksScanBody: Validator<typeof P.ChecksScanBody> = standaloneValidator(
   (() => {

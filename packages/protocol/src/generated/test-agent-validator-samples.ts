@@ -74,6 +74,10 @@ export const VALID_SAMPLES: Record<string, unknown[]> = {
       full_state_interval_s: 86_400,
     },
   ],
+  ChecksSetDeflatedBody: [
+    { digest: 'abc', deflated: 'q1YqSy0qzszPU7JSMtQzUNJRSs7PS8tM1y0pSk3VMTTRUcoDcgAA' },
+    { digest: '', deflated: '' },
+  ],
   ChecksScanBody: [{ scan_id: 'scan-1' }],
   MetricsRateBody: [{ interval_s: 1, until: 1_700_000_000_000 }, { interval_s: 3600 }],
   RulesSetBody: [

@@ -34,6 +34,8 @@ export interface LiveConnection {
   lastSeen: number;
   /** Set when the agent said goodbye; decides offline vs lost when it closes. */
   goodbye?: string;
+  /** The agent reads deflated command bodies (its status `accepts` `deflate`). */
+  acceptsDeflate?: boolean;
 }
 
 /** Options of the hub. */
@@ -217,6 +219,14 @@ export class AgentHub {
     if (conn.goodbye === 'mode_change') return;
     if (conn.goodbye) await this.markOffline(conn.deviceId, conn.goodbye);
     else await this.markLost(conn.deviceId, conn.accountId, 'connection dropped without goodbye');
+  }
+
+  /**
+   * Whether a device is connected live and reads deflated command bodies. Only live sessions are
+   * sent them: their socket lives on, and with it the TLS buffers a large message leaves behind.
+   */
+  acceptsDeflate(deviceId: string): boolean {
+    return this.sessions.get(deviceId)?.acceptsDeflate === true;
   }
 
   /** A poll arrived: the agent is online in poll mode. */

@@ -13,6 +13,7 @@ import {
   CLOSE_CODES,
   channelBinding,
   compileValidator,
+  DEFLATE_ENCODING,
   ed25519PublicKeyFromRaw,
   isQuietPing,
 } from '@vigil/protocol';
@@ -142,6 +143,7 @@ export function handleLiveSocket(
       ping: () => ws.ping(),
       close: (code, reason) => ws.close(code, reason),
       terminate: () => ws.terminate(),
+      acceptsDeflate: msg.status.accepts?.includes(DEFLATE_ENCODING) === true,
     };
     clearTimeout(authTimer);
     send(

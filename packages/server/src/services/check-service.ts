@@ -12,6 +12,8 @@ import {
   CheckResultsBody,
   type CheckResultsBodyT,
   type ChecksSetBodyT,
+  type ChecksSetDeflatedBodyT,
+  deflateJson,
   type RuleSetCheckT,
   type SeverityT,
   type TargetsT,
@@ -63,6 +65,8 @@ export class CheckService {
   private library: CheckDefinitionT[] | undefined;
   /** Rule sets by what decides them (the catalogue never changes while the server runs); shared, never mutated. */
   private readonly rendered = new BoundedCache<string, ChecksSetBodyT>(RENDERED_SETS_KEPT);
+  /** Each rendered set deflated once, for the agents that accept it; dropped with the set. */
+  private readonly deflated = new WeakMap<ChecksSetBodyT, string>();
 
   constructor(
     readonly services: Services,
@@ -157,6 +161,24 @@ export class CheckService {
   }
 
   /**
+   * Send a rule set: deflated (about a quarter of the ~130 KB) to a live agent that reads it, plain
+   * otherwise (poll-mode and older agents).
+   */
+  private async sendRuleSet(accountId: string, deviceId: string, set: ChecksSetBodyT): Promise<void> {
+    if (!this.hub.acceptsDeflate(deviceId)) {
+      await this.hub.sendToDevice(accountId, deviceId, 'checks.set', set);
+      return;
+    }
+    let deflated = this.deflated.get(set);
+    if (deflated === undefined) {
+      deflated = deflateJson(set);
+      this.deflated.set(set, deflated);
+    }
+    const body: ChecksSetDeflatedBodyT = { digest: set.digest, deflated };
+    await this.hub.sendToDevice(accountId, deviceId, 'checks.set_deflated', body);
+  }
+
+  /**
    * Push the device's rule set unless the agent already runs it. On connect the agent says which
    * set it holds (`agentHolds`; null when it holds none or does not say, and then it is sent);
    * otherwise the digest last pushed is what the agent holds.
@@ -166,7 +188,7 @@ export class CheckService {
     const device = await this.services.repos.devices.byId(deviceId);
     const recorded = device?.rule_set_digest ?? null;
     const holds = agentHolds === undefined ? recorded : agentHolds;
-    if (holds !== set.digest) await this.hub.sendToDevice(accountId, deviceId, 'checks.set', set);
+    if (holds !== set.digest) await this.sendRuleSet(accountId, deviceId, set);
     else if (recorded === set.digest) return;
     await this.services.store.db
       .updateTable('devices')

@@ -104,7 +104,14 @@ export function commandKind(m: any): string | undefined {
 export async function connectRawAgent(
   s: TestServer,
   agent: RawAgent,
-  opts: { authenticate?: boolean; signWith?: KeyObject; machineId?: string; held?: HeldSetsT } = {},
+  opts: {
+    authenticate?: boolean;
+    signWith?: KeyObject;
+    machineId?: string;
+    held?: HeldSetsT;
+    /** What the agent says it reads (`deflate`: deflated check sets). */
+    accepts?: Array<'deflate'>;
+  } = {},
 ): Promise<RawSession> {
   const ws = new WebSocket(`${s.url.replace('https', 'wss')}${AGENT_PATHS.ws}`, {
     ca: s.vigil.services.keys.ca.certPem,
@@ -167,6 +174,7 @@ export async function connectRawAgent(
       outbox_depth: 0,
       outbox_evicted: 0,
       ...(opts.held ? { held: opts.held } : {}),
+      ...(opts.accepts ? { accepts: opts.accepts } : {}),
     },
   });
   return session;

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChecksSetBodyT, RuleSetCheckT } from '@vigil/protocol';
-import { validators } from '@vigil/protocol/agent-runtime';
+import type { ChecksSetBodyT, ChecksSetDeflatedBodyT, RuleSetCheckT } from '@vigil/protocol';
+import { inflateJson, VigilError, validators } from '@vigil/protocol/agent-runtime';
 import type { QueryRunner } from '../../sql/query-runner.js';
 import type { Dispatcher, Log } from '../dispatch.js';
 import type { Outbox } from '../outbox.js';
@@ -150,13 +150,28 @@ export class CheckRunner {
   }
 }
 
-/** Register checks.set and checks.scan. */
+/** Register checks.set (plain and deflated) and checks.scan. */
 export function registerCheckHandlers(d: Dispatcher, runner: CheckRunner): void {
   d.register('checks.set', {
     validator: validators.ChecksSetBody,
     run: (body) => {
       void runner.replace(body as ChecksSetBodyT);
       return { checks: (body as ChecksSetBodyT).checks.length };
+    },
+  });
+  // The same set, deflated (sent to agents that accept it): inflated within a bound, then held
+  // to the very schema a plain checks.set body must match, and to the digest it was sent under.
+  d.register('checks.set_deflated', {
+    validator: validators.ChecksSetDeflatedBody,
+    run: (body) => {
+      const { digest, deflated } = body as ChecksSetDeflatedBodyT;
+      const set = inflateJson(deflated);
+      if (!validators.ChecksSetBody.check(set))
+        throw new VigilError('E_VALIDATION', 'the inflated check set does not match the checks.set schema');
+      if (set.digest !== digest)
+        throw new VigilError('E_VALIDATION', `the inflated check set is ${set.digest}, not ${digest}`);
+      void runner.replace(set);
+      return { checks: set.checks.length };
     },
   });
   d.register('checks.scan', {

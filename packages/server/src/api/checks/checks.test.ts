@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ed25519PublicKeyFromRaw, verifyCommand } from '@vigil/protocol';
+import { ed25519PublicKeyFromRaw, inflateJson, verifyCommand } from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  commandKind,
   connectRawAgent,
   createEnrollmentToken,
   enrollRawAgent,
@@ -109,6 +110,23 @@ describe('checks: rule sets, results, compliance, scans', () => {
     expect(await reconnect('a-set-it-held-before')).toBe(1);
     expect(body(withSsh, await sa.nextCommand('checks.set')).digest).toBe(held);
     expect(await reconnect(undefined)).toBe(1);
+  });
+
+  it('sends the set deflated to a live agent that says it reads deflate, plain to one that does not', async () => {
+    const plain = body(withSsh, await sa.nextCommand('checks.set'));
+    sa.ws.close();
+    await sa.closed;
+    sa = await connectRawAgent(s, withSsh, { accepts: ['deflate'] });
+    const m = await sa.nextCommand('checks.set_deflated');
+    const sent = body(withSsh, m);
+    expect(sent.digest).toBe(plain.digest);
+    expect(inflateJson(sent.deflated)).toEqual(plain);
+    expect(sa.inbox.filter((x) => commandKind(x) === 'checks.set')).toHaveLength(0);
+    // The same agent without `accepts` (an older one) gets the plain set again.
+    sa.ws.close();
+    await sa.closed;
+    sa = await connectRawAgent(s, withSsh);
+    expect(body(withSsh, await sa.nextCommand('checks.set')).digest).toBe(plain.digest);
   });
 
   it('re-pushes when a group override changes a parameter, and only to that group', async () => {
