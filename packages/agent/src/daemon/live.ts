@@ -1,7 +1,8 @@
 /**
  * The live channel: one WebSocket over TLS (CA pinned), the challenge signed together with the
- * TLS exporter, heartbeat pings (most of them unanswered, see the protocol's heartbeat.ts), outbox batches acknowledged by id, commands handed to the
- * dispatcher. Resolves `closed` with the close code so the runtime can decide what is next.
+ * TLS exporter, heartbeat pings (most of them unanswered: the protocol's heartbeat.ts), outbox
+ * batches acknowledged by id, commands handed to the dispatcher. Resolves `closed` with the close
+ * code so the runtime can decide what is next.
  */
 import type { KeyObject } from 'node:crypto';
 import { sign } from 'node:crypto';
