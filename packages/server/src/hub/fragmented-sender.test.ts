@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { FRAGMENT_BYTES, fragmentedSender } from './fragmented-sender.js';
+import { FRAGMENT_BYTES, FragmentedSender } from './fragmented-sender.js';
 
 /** One frame as it crossed the wire (server frames are unmasked). */
 interface Frame {
@@ -72,7 +72,7 @@ function readFrames(port: number, expected: number): Promise<{ frames: Frame[]; 
   });
 }
 
-describe('fragmentedSender', () => {
+describe('FragmentedSender', () => {
   let server: WebSocketServer | undefined;
   afterEach(async () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -85,7 +85,10 @@ describe('fragmentedSender', () => {
   ): Promise<{ messages: string[]; frames: Frame[] }> {
     server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
     await new Promise<void>((resolve) => server?.once('listening', () => resolve()));
-    server.on('connection', (ws) => onServerSocket(fragmentedSender(ws)));
+    server.on('connection', (ws) => {
+      const sender = new FragmentedSender(ws);
+      onServerSocket((data) => sender.send(data));
+    });
     return readFrames((server.address() as AddressInfo).port, expected);
   }
 

@@ -18,30 +18,45 @@ import type { WebSocket } from 'ws';
 /** Payload bytes per fragment: with the frame header and a ping or two merged in, still under 16 KiB. */
 export const FRAGMENT_BYTES = 12 * 1024;
 
-/** A send function for one socket: small messages at once, large ones fragmented and paced. */
-export function fragmentedSender(ws: WebSocket, fragmentBytes = FRAGMENT_BYTES): (data: string) => void {
+/**
+ * The sender of one socket: small messages at once, large ones fragmented and paced. A class, so
+ * that each of 100k idle connections holds one small object rather than a set of closures.
+ */
+export class FragmentedSender {
   // Messages sent while a fragmented one is being written; undefined when none is in progress.
-  let queue: string[] | undefined;
+  private queue: string[] | undefined;
 
-  const write = (data: string): void => {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly fragmentBytes = FRAGMENT_BYTES,
+  ) {}
+
+  /** Send one message now, or after the large message being written. */
+  send(data: string): void {
+    if (this.queue) this.queue.push(data);
+    else this.write(data);
+  }
+
+  private write(data: string): void {
+    const { ws, fragmentBytes } = this;
     if (ws.readyState !== ws.OPEN) return;
     // A UTF-16 unit is at most 3 UTF-8 bytes: most messages need no byte count.
     if (data.length * 3 <= fragmentBytes || Buffer.byteLength(data) <= fragmentBytes) {
       ws.send(data);
       return;
     }
-    queue = [];
+    this.queue = [];
     // The message is cut as a string, each piece encoded on its own: encoding it whole was one
     // more ~130 KB allocation per push, and such short-lived large blocks fragment the C heap.
     let offset = 0;
     const next = (error?: Error) => {
       if (error || ws.readyState !== ws.OPEN) {
         // The socket is going away: nothing more can be delivered on it (the store keeps what was queued).
-        queue = undefined;
+        this.queue = undefined;
         return;
       }
       if (offset >= data.length) {
-        flush();
+        this.flush();
         return;
       }
       // Mostly ASCII (JSON around base64): a unit is a byte. Otherwise fewer units, at most 3 bytes each.
@@ -60,21 +75,16 @@ export function fragmentedSender(ws: WebSocket, fragmentBytes = FRAGMENT_BYTES):
       ws.send(chunk, { binary: false, fin: end === data.length }, next);
     };
     next();
-  };
+  }
 
   // Send what waited, in order, until it is empty or another large message starts.
-  const flush = () => {
-    const waiting = queue ?? [];
-    queue = undefined;
-    while (waiting.length > 0 && !queue) write(waiting.shift() as string);
+  private flush(): void {
+    const waiting = this.queue ?? [];
+    this.queue = undefined;
+    while (waiting.length > 0 && !this.queue) this.write(waiting.shift() as string);
     // A large message started: the rest waits behind it (nothing can have joined the new queue yet).
-    if (queue) queue = waiting;
-  };
-
-  return (data: string) => {
-    if (queue) queue.push(data);
-    else write(data);
-  };
+    if (this.queue) this.queue = waiting;
+  }
 }
 
 function isHighSurrogate(code: number): boolean {
