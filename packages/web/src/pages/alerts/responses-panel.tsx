@@ -10,6 +10,7 @@ import type { Items } from '../../api/types.js';
 import { useSession } from '../../app/session.js';
 import { useAction } from '../../app/use-action.js';
 import { useApi } from '../../app/use-api.js';
+import { EnableToggle } from '../../components/enable-toggle.js';
 import { ErrorNote, Loading } from '../../components/notice.js';
 import { Panel } from '../../components/panel.js';
 import { StatusBadge } from '../../components/status-badge.js';
@@ -50,17 +51,13 @@ function ResponseRow({ rule, onChanged }: { rule: ResponseRuleDtoT; onChanged: (
       {can('admin') ? (
         <td>
           <div className="row-buttons">
-            <button
-              type="button"
-              className="secondary"
-              aria-label={`${rule.enabled ? 'Disable' : 'Enable'} ${rule.name}`}
-              disabled={toggle.pending}
-              onClick={async () => {
-                if (await toggle.run()) onChanged();
-              }}
-            >
-              {rule.enabled ? 'Disable' : 'Enable'}
-            </button>
+            <EnableToggle
+              name={rule.name}
+              enabled={rule.enabled}
+              pending={toggle.pending}
+              toggle={toggle.run}
+              onChanged={onChanged}
+            />
             <ConfirmButton
               label={`Delete response ${rule.name}`}
               question={<>Delete {rule.name}? Agents stop running it.</>}

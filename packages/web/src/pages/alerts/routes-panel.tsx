@@ -10,6 +10,7 @@ import type { Items } from '../../api/types.js';
 import { useSession } from '../../app/session.js';
 import { useAction } from '../../app/use-action.js';
 import { useApi } from '../../app/use-api.js';
+import { EnableToggle } from '../../components/enable-toggle.js';
 import { ErrorNote, Loading } from '../../components/notice.js';
 import { Panel } from '../../components/panel.js';
 import { StatusBadge } from '../../components/status-badge.js';
@@ -100,17 +101,13 @@ function RouteRow({
                 >
                   Edit
                 </button>
-                <button
-                  type="button"
-                  className="secondary"
-                  aria-label={`${route.enabled ? 'Disable' : 'Enable'} ${route.name}`}
-                  disabled={toggle.pending}
-                  onClick={async () => {
-                    if (await toggle.run()) onChanged();
-                  }}
-                >
-                  {route.enabled ? 'Disable' : 'Enable'}
-                </button>
+                <EnableToggle
+                  name={route.name}
+                  enabled={route.enabled}
+                  pending={toggle.pending}
+                  toggle={toggle.run}
+                  onChanged={onChanged}
+                />
                 <ConfirmButton
                   label={`Delete route ${route.name}`}
                   question={<>Delete {route.name}? Its unsent deliveries are cancelled.</>}
