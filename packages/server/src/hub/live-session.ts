@@ -77,10 +77,10 @@ class LiveSession {
   private authTimer: NodeJS.Timeout | undefined;
   // Every data message goes through one sender: a large command is written in fragments, and
   // nothing else may be sent between them.
-  readonly sender: FragmentedSender;
+  private readonly sender: FragmentedSender;
 
   constructor(
-    readonly ws: WebSocket,
+    private readonly ws: WebSocket,
     tlsSocket: TLSSocket,
     private readonly ip: string | null,
     private readonly hub: AgentHub,
